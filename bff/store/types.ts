@@ -1,0 +1,102 @@
+// The order store's interface. SQLite (embedded) and PostgreSQL (several instances) implement it;
+// no SQL lives outside bff/store/. One parametrised test suite runs against both.
+import type { PaymentStatus, Redirect } from '../../shared/api.ts';
+import type { LineItem } from '../doku/schemas.ts';
+import type { Report, Verdict } from '../orders/state.ts';
+
+/** Where the order is with DOKU's create-payment call. */
+export type GatewayState = 'requested' | 'accepted' | 'rejected';
+
+export interface Order {
+  invoiceNumber: string;
+  amount: number;
+  status: PaymentStatus;
+  /** SHA-256 hex of the status token; the token itself is never stored. */
+  statusTokenHash: string;
+  /** DOKU Request-Id of the create-payment call, kept for its retries. */
+  requestId: string;
+  lineItems: LineItem[];
+  returnUrl: string;
+  gatewayState: GatewayState;
+  redirect: Redirect | null;
+  /** Set when DOKU reported a different amount: a person must look. */
+  needsReview: boolean;
+  /** Increments at every status change; the SSE event id. */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+  /** Last time reconciliation asked DOKU's Check Status about it. */
+  lastCheckedAt: Date | null;
+}
+
+export type NewOrder = Pick<
+  Order,
+  'invoiceNumber' | 'amount' | 'statusTokenHash' | 'requestId' | 'lineItems' | 'returnUrl' | 'createdAt' | 'expiresAt'
+>;
+
+/** Where a report about an order's payment came from. */
+export type ReportSource = 'notification' | 'check_status' | 'expiry';
+
+/** A received DOKU notification, recorded verbatim in the inbox (audit trail; kept forever). */
+export interface InboxEntry {
+  requestId: string;
+  invoiceNumber: string;
+  headers: Record<string, string>;
+  rawBody: string;
+  receivedAt: Date;
+}
+
+export interface ApplyInput {
+  invoiceNumber: string;
+  report: Report;
+  source: ReportSource;
+  /** For notifications: recorded in the same transaction as the order change. */
+  inbox?: InboxEntry;
+  now: Date;
+}
+
+export type ApplyOutcome =
+  /** The same notification Request-Id was already recorded: nothing changed. */
+  | { kind: 'duplicate' }
+  /** No such order (the inbox entry, if any, is still recorded). */
+  | { kind: 'unknown_invoice' }
+  /** The state machine's verdict was applied (or was a no-op); `order` is the state after commit. */
+  | { kind: 'applied'; verdict: Verdict; order: Order; previous: PaymentStatus };
+
+export interface ClaimOptions {
+  now: Date;
+  /** Only orders created at least this long ago (DOKU asks for ~60 s before Check Status). */
+  minAgeMs: number;
+  /** Not checked within this interval (at most once per order per interval). */
+  intervalMs: number;
+  limit: number;
+}
+
+export interface Store {
+  /** Create or migrate the schema; safe when several instances start at once. */
+  migrate(): Promise<void>;
+  /** Insert a new PENDING order in gateway state 'requested' (before DOKU is called). */
+  insertOrder(order: NewOrder): Promise<void>;
+  /** DOKU accepted the payment: keep its redirect. */
+  markAccepted(invoiceNumber: string, redirect: Redirect, now: Date): Promise<void>;
+  /** DOKU definitively refused the payment: the order is FAILED (gateway state 'rejected'). */
+  markRejected(invoiceNumber: string, now: Date): Promise<Order | null>;
+  getOrder(invoiceNumber: string): Promise<Order | null>;
+  /**
+   * In one transaction: record the inbox entry (duplicate Request-Id -> 'duplicate', nothing else
+   * happens), lock the order, run the pure state machine (orders/state.ts `decide`), apply its
+   * verdict (a transition bumps `version`; an amount mismatch sets `needsReview`).
+   */
+  applyReport(input: ApplyInput): Promise<ApplyOutcome>;
+  /**
+   * Atomically claim PENDING orders due for a Check Status (sets lastCheckedAt = now), so two
+   * instances never check the same order at once.
+   */
+  claimDueForCheck(opts: ClaimOptions): Promise<Order[]>;
+  /** Inbox rows for an invoice, oldest first (audit and tests). */
+  listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>>;
+  /** Readiness: the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
