@@ -118,7 +118,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } else {
     if (!clientId) problems.push(`DOKU_CLIENT_ID is required when DOKU_ENV=${e.DOKU_ENV}`);
     if (!secretKey) problems.push(`DOKU_SECRET_KEY is required when DOKU_ENV=${e.DOKU_ENV}`);
-    if (secretKey && secretKey !== secretKey.trim()) problems.push('DOKU_SECRET_KEY has leading or trailing white space');
   }
   if (e.MERCHANT_WEBHOOK_URL && !e.MERCHANT_WEBHOOK_SECRET) {
     problems.push('MERCHANT_WEBHOOK_SECRET is required when MERCHANT_WEBHOOK_URL is set');

@@ -90,6 +90,7 @@ export const ERROR_CODES = [
   'origin_not_allowed',
   'return_url_not_allowed',
   'not_found',
+  'invalid_signature',
   'payload_too_large',
   'rate_limited',
   'gateway_error',

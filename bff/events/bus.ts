@@ -12,6 +12,15 @@ export interface StatusChange {
   updatedAt: string;
 }
 
+/** The change to publish for an order as it now stands. */
+export const statusChangeOf = (o: { invoiceNumber: string; status: PaymentStatus; amount: number; version: number; updatedAt: Date }): StatusChange => ({
+  invoiceNumber: o.invoiceNumber,
+  status: o.status,
+  amount: o.amount,
+  version: o.version,
+  updatedAt: o.updatedAt.toISOString(),
+});
+
 export interface EventBus {
   /** Publish after the change is committed. */
   publish(change: StatusChange): Promise<void>;

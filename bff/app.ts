@@ -1,0 +1,140 @@
+// The app factory: builds the BFF from small middleware and thin routers. Nothing starts at import
+// time; `bff/server.ts` is one user of this, tests are another, and a Node merchant can mount the
+// result inside their own Express app (`app.use('/pay', createApp(...))`).
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import cors from 'cors';
+import express, { type Express, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Config } from './config.ts';
+import { DokuClient } from './doku/client.ts';
+import type { EventBus } from './events/bus.ts';
+import { ApiError, errorHandler, notFoundHandler } from './http/errors.ts';
+import type { Logger } from './log.ts';
+import type { Catalog } from './orders/pricing.ts';
+import type { ResolveOrder } from './orders/sources.ts';
+import { healthRouter } from './routes/health.ts';
+import { notificationsRouter } from './routes/notifications.ts';
+import { paymentsRouter } from './routes/payments.ts';
+import { widgetRouter } from './routes/widget.ts';
+import { createSimulator, type Simulator } from './simulator/index.ts';
+import type { Store } from './store/types.ts';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  bus: EventBus;
+  log: Logger;
+  catalog: Catalog;
+  /** Defaults to a client for config.dokuBaseUrl. */
+  doku?: DokuClient;
+  /** The embedded simulator (DOKU_ENV=simulator); created from config when not given. */
+  simulator?: Simulator;
+  /** A merchant's own pricing, instead of the catalog and order tokens. */
+  resolveOrder?: ResolveOrder;
+  /** Where the built widget lives (default: dist/ at the project root). */
+  widgetDir?: string;
+  /** Per-minute request limits per client IP on the public routes (tests and benchmarks raise them). */
+  rateLimits?: { create?: number; status?: number; notifications?: number };
+}
+
+const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
+
+/** Log one line per request: method, path (never the query: it may hold a status token), status, time. */
+function accessLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const requestId = req.get('x-request-id')?.slice(0, 128) ?? randomUUID();
+    res.locals.requestId = requestId;
+    res.set('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ reqId: requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}
+
+function limiter(perMinute: number, code: 'rate_limited' = 'rate_limited'): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new ApiError(429, code, 'Too many requests; please slow down.')),
+  });
+}
+
+/** Refuse browser calls from origins outside ALLOWED_ORIGINS (CORS alone only hides the answer). */
+function originGuard(allowed: readonly string[]): RequestHandler {
+  return (req, _res, next) => {
+    const origin = req.get('origin');
+    if (origin && !allowed.includes(origin)) {
+      next(new ApiError(403, 'origin_not_allowed', `Origin ${origin} is not allowed to call this API (ALLOWED_ORIGINS).`));
+      return;
+    }
+    next();
+  };
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, store, bus, log } = deps;
+  const doku =
+    deps.doku ??
+    new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
+  const limits = { create: 30, status: 600, notifications: 600, ...deps.rateLimits };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(accessLog(log));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Our own pages (simulator, demo) post forms that redirect to merchant pages and LinkAja.
+        directives: { 'form-action': null },
+      },
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    }),
+  );
+
+  app.use(healthRouter(store));
+  app.use(widgetRouter(deps.widgetDir ?? DEFAULT_WIDGET_DIR));
+
+  if (config.dokuEnv === 'simulator') {
+    const simulator =
+      deps.simulator ??
+      createSimulator({
+        clientId: config.dokuClientId,
+        secretKey: config.dokuSecretKey,
+        publicBaseUrl: `${config.publicUrl}/simulator`,
+        merchantName: config.merchantName,
+        log: log.child({ component: 'simulator' }),
+      });
+    app.use('/simulator', simulator.router);
+  }
+
+  // DOKU's notifications: raw bytes, no CORS, their own limit.
+  app.use(limiter(limits.notifications), notificationsRouter({ config, store, bus, log }));
+
+  const api = express.Router();
+  api.use(
+    cors({ origin: config.allowedOrigins, methods: ['GET', 'POST'], allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID'], maxAge: 600 }),
+    originGuard(config.allowedOrigins),
+  );
+  api.post('/payments', limiter(limits.create));
+  api.get('/payments/*splat', limiter(limits.status));
+  api.use(express.json({ limit: '16kb', strict: true }));
+  api.use(
+    paymentsRouter({
+      config, store, bus, log, doku,
+      sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },
+    }),
+  );
+  app.use('/api', api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}

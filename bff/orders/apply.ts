@@ -1,0 +1,43 @@
+// Apply a report about a payment (notification, Check Status, expiry) through the store's
+// transaction and the pure state machine, then publish the change. The one way orders move.
+import { statusChangeOf, type EventBus } from '../events/bus.ts';
+import type { Logger } from '../log.ts';
+import type { ApplyInput, ApplyOutcome, Store } from '../store/types.ts';
+
+export interface ApplyDeps {
+  store: Store;
+  bus: EventBus;
+  log: Logger;
+}
+
+export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<ApplyOutcome> {
+  const outcome = await deps.store.applyReport(input);
+  const ctx = { invoice: input.invoiceNumber, source: input.source, reported: input.report.status, requestId: input.inbox?.requestId };
+  if (outcome.kind !== 'applied') {
+    deps.log.info({ ...ctx, outcome: outcome.kind }, `report ${outcome.kind.replace('_', ' ')}`);
+    return outcome;
+  }
+  const { verdict, order, previous } = outcome;
+  switch (verdict.kind) {
+    case 'transition':
+      deps.log.info({ ...ctx, from: previous, to: verdict.to }, 'order status changed');
+      // Published after commit; a lost publish only delays streams (they re-read on reconnect and polls).
+      await deps.bus
+        .publish(statusChangeOf(order))
+        .catch((err: Error) => deps.log.warn({ ...ctx, reason: err.message }, 'status publish failed'));
+      break;
+    case 'amount_mismatch':
+      deps.log.error({ ...ctx, storedAmount: order.amount, reportedAmount: input.report.amount }, 'amount mismatch: order flagged for review, not marked paid');
+      break;
+    case 'unknown_status':
+      deps.log.warn(ctx, 'unknown status reported: nothing changed');
+      break;
+    case 'refused':
+      deps.log.warn({ ...ctx, current: previous, reason: verdict.reason }, 'transition refused');
+      break;
+    case 'no_change':
+      deps.log.debug({ ...ctx, current: previous }, 'no change');
+      break;
+  }
+  return outcome;
+}

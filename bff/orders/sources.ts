@@ -1,0 +1,85 @@
+// Order sources: where the BFF gets an order's lines and price. Never from the browser.
+// A catalog (SKU pricing), an order token (a JWT signed by the merchant's backend), or a
+// merchant-supplied resolveOrder function when the BFF is mounted inside a Node app.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { jwtVerify, errors as joseErrors } from 'jose';
+import { z } from 'zod';
+import type { CreatePaymentRequest } from '../../shared/api.ts';
+import { LineItem } from '../doku/schemas.ts';
+import { ApiError } from '../http/errors.ts';
+import {
+  catalogFrom,
+  checkPricedOrder,
+  isPricingError,
+  priceCart,
+  sumLineItems,
+  CatalogSchema,
+  type Catalog,
+  type PricedOrder,
+} from './pricing.ts';
+
+/** A merchant's own pricing hook: gets the validated request, returns line items (or throws ApiError). */
+export type ResolveOrder = (request: CreatePaymentRequest) => Promise<{ lineItems: LineItem[] }>;
+
+const DEMO_CATALOG = fileURLToPath(new URL('./demo-catalog.json', import.meta.url));
+
+/** Read and validate a catalog file; the error names the file and the problem. */
+export async function loadCatalog(file: string = DEMO_CATALOG): Promise<Catalog> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`CATALOG_FILE ${file}: ${(err as Error).message}`);
+  }
+  const parsed = CatalogSchema.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new Error(`CATALOG_FILE ${file}: ${i.path.join('.') || '(root)'} ${i.message} (format: [{"sku","name","price"}], price in whole IDR)`);
+  }
+  return catalogFrom(parsed.data);
+}
+
+/** Claims of an order token. The merchant's backend signs it with ORDER_TOKEN_SECRET (HS256) and sets exp. */
+export const OrderTokenClaims = z.object({
+  items: z.array(LineItem).min(1),
+  exp: z.number(),
+});
+
+export interface OrderSources {
+  catalog: Catalog;
+  orderTokenSecret?: string;
+  resolveOrder?: ResolveOrder;
+}
+
+async function fromOrderToken(token: string, secret: string | undefined): Promise<LineItem[]> {
+  if (!secret) throw new ApiError(400, 'order_source_unavailable', 'Order tokens are not enabled on this BFF (ORDER_TOKEN_SECRET is not set).');
+  try {
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'], requiredClaims: ['exp'] });
+    const claims = OrderTokenClaims.safeParse(payload);
+    if (!claims.success) throw new ApiError(400, 'invalid_order_token', 'The order token does not carry valid items [{name, price, quantity}].');
+    return claims.data.items;
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    const expired = err instanceof joseErrors.JWTExpired;
+    throw new ApiError(400, 'invalid_order_token', expired ? 'The order token has expired.' : 'The order token is not valid.');
+  }
+}
+
+/** Price a create-payment request from the configured sources; throws ApiError (4xx) when it cannot. */
+export async function priceRequest(req: CreatePaymentRequest, sources: OrderSources): Promise<PricedOrder> {
+  let result: ReturnType<typeof priceCart>;
+  if (sources.resolveOrder) {
+    const { lineItems } = await sources.resolveOrder(req);
+    const order = { lineItems, amount: sumLineItems(lineItems) };
+    result = checkPricedOrder(order) ?? order;
+  } else if ('order_token' in req) {
+    const lineItems = await fromOrderToken(req.order_token, sources.orderTokenSecret);
+    const order = { lineItems, amount: sumLineItems(lineItems) };
+    result = checkPricedOrder(order) ?? order;
+  } else {
+    result = priceCart(sources.catalog, req.items);
+  }
+  if (isPricingError(result)) throw new ApiError(400, result.code, result.message);
+  return result;
+}

@@ -1,0 +1,97 @@
+// Reconciliation: DOKU's notifications can be lost, so an order still PENDING a minute after it was
+// created is asked about with Check Status (at most once per order per interval; the store's claim
+// makes that hold across instances), and an order past its expiry is asked once more before it is
+// marked EXPIRED. Answers go through the same state machine as notifications.
+import { GatewayError, type DokuClient } from '../doku/client.ts';
+import { applyReport, type ApplyDeps } from '../orders/apply.ts';
+import { newRequestId } from '../orders/ids.ts';
+import type { Order } from '../store/types.ts';
+
+export interface ReconcilerDeps extends ApplyDeps {
+  doku: Pick<DokuClient, 'checkStatus'>;
+  intervalMs: number;
+  /** DOKU asks for about 60 s between a payment and its first Check Status. */
+  minAgeMs?: number;
+  batchSize?: number;
+}
+
+export interface TickResult {
+  checked: number;
+  changed: number;
+  expired: number;
+  errors: number;
+}
+
+export class Reconciler {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<TickResult>;
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.tick().catch(() => undefined), this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; `now` is a parameter so tests can move time. Overlapping calls share one pass. */
+  tick(now: Date = new Date()): Promise<TickResult> {
+    this.running ??= this.pass(now).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(now: Date): Promise<TickResult> {
+    const result: TickResult = { checked: 0, changed: 0, expired: 0, errors: 0 };
+    let due: Order[];
+    try {
+      due = await this.deps.store.claimDueForCheck({
+        now,
+        minAgeMs: this.deps.minAgeMs ?? 60_000,
+        intervalMs: this.deps.intervalMs,
+        limit: this.deps.batchSize ?? 50,
+      });
+    } catch (err) {
+      this.deps.log.warn({ reason: (err as Error).message }, 'reconciliation could not read the store');
+      return { ...result, errors: 1 };
+    }
+    for (const order of due) {
+      try {
+        const r = await this.check(order, now);
+        result.checked++;
+        if (r === 'changed') result.changed++;
+        if (r === 'expired') result.expired++;
+      } catch (err) {
+        result.errors++;
+        const reason = err instanceof GatewayError ? `${err.kind}: ${err.message}` : (err as Error).message;
+        this.deps.log.warn({ invoice: order.invoiceNumber, reason }, 'check status failed; will ask again next interval');
+      }
+    }
+    if (due.length > 0) this.deps.log.info(result, 'reconciliation pass');
+    return result;
+  }
+
+  private async check(order: Order, now: Date): Promise<'changed' | 'expired' | 'unchanged'> {
+    const answer = await this.deps.doku.checkStatus(order.invoiceNumber, newRequestId());
+    if (answer.found) {
+      const outcome = await applyReport(this.deps, {
+        invoiceNumber: order.invoiceNumber,
+        report: { status: answer.status, amount: answer.amount },
+        source: 'check_status',
+        now,
+      });
+      if (outcome.kind === 'applied' && outcome.verdict.kind === 'transition') return 'changed';
+    }
+    // Still undecided (or unknown to DOKU) after it was asked once more past its expiry: EXPIRED.
+    if (now.getTime() >= order.expiresAt.getTime()) {
+      const outcome = await applyReport(this.deps, { invoiceNumber: order.invoiceNumber, report: { status: 'EXPIRED' }, source: 'expiry', now });
+      if (outcome.kind === 'applied' && outcome.verdict.kind === 'transition') return 'expired';
+    }
+    return 'unchanged';
+  }
+}

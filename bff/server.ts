@@ -1,0 +1,63 @@
+// The standalone BFF: read the environment, open the store, listen, reconcile, shut down cleanly.
+import { createServer } from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { DokuClient } from './doku/client.ts';
+import { openBus } from './events/open-bus.ts';
+import { createLogger } from './log.ts';
+import { loadCatalog } from './orders/sources.ts';
+import { Reconciler } from './reconcile/reconciler.ts';
+import { openStore } from './store/index.ts';
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const p of err.problems) console.error(`config: ${p}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const log = createLogger({ level: config.logLevel });
+  const catalog = await loadCatalog(config.catalogFile).catch((err: Error) => {
+    console.error(`config: ${err.message}`);
+    process.exit(1);
+  });
+  const store = await openStore(config.databaseUrl, log);
+  const bus = await openBus(config.databaseUrl, log);
+  const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
+  const app = createApp({ config, store, bus, log, catalog, doku });
+  const reconciler = new Reconciler({ store, bus, log, doku, intervalMs: config.reconcileIntervalMs });
+
+  const server = createServer(app);
+  server.listen(config.port, () => {
+    log.info({ port: config.port, dokuEnv: config.dokuEnv, store: config.databaseUrl.split(':')[0] }, 'linkaja-pay BFF listening');
+    const where = config.dokuEnv === 'simulator' ? ' (demo shop, DOKU simulator)' : '';
+    console.log(`\n  linkaja-pay is running${where}: open ${config.publicUrl}/\n`);
+    reconciler.start();
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    server.close();
+    server.closeIdleConnections();
+    // Open event streams would hold close() forever; they reconnect to another instance.
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+    await reconciler.stop();
+    await bus.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+await main();

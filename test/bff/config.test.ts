@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, SIMULATOR_CLIENT_ID } from '../../bff/config.ts';
+
+const problems = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    return e.problems;
+  }
+  assert.fail('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('runs on the embedded defaults with no configuration', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 8080);
+    assert.equal(c.publicUrl, 'http://localhost:8080');
+    assert.equal(c.dokuEnv, 'simulator');
+    assert.equal(c.dokuClientId, SIMULATOR_CLIENT_ID);
+    assert.equal(c.dokuBaseUrl, 'http://127.0.0.1:8080/simulator');
+    assert.equal(c.databaseUrl, 'sqlite:./data/linkaja.db');
+    assert.deepEqual(c.allowedOrigins, ['http://localhost:8080']);
+    assert.equal(c.notificationPath, '/api/notifications/doku');
+    assert.equal(c.dokuTimeoutMs, 30_000);
+    assert.equal(c.orderExpiryMs, 15 * 60_000);
+  });
+  it('needs credentials for sandbox, one line per problem', () => {
+    assert.deepEqual(problems({ DOKU_ENV: 'sandbox' }), [
+      'DOKU_CLIENT_ID is required when DOKU_ENV=sandbox',
+      'DOKU_SECRET_KEY is required when DOKU_ENV=sandbox',
+    ]);
+  });
+  it('uses the DOKU hosts per environment, and DOKU_BASE_URL overrides', () => {
+    const creds = { DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: 'SK-1' };
+    assert.equal(loadConfig({ DOKU_ENV: 'sandbox', ...creds }).dokuBaseUrl, 'https://api-sandbox.doku.com');
+    assert.equal(loadConfig({ DOKU_ENV: 'production', ...creds }).dokuBaseUrl, 'https://api.doku.com');
+    assert.equal(loadConfig({ DOKU_ENV: 'production', DOKU_BASE_URL: 'https://doku.test/', ...creds }).dokuBaseUrl, 'https://doku.test');
+  });
+  it('reports every bad value at once', () => {
+    const p = problems({ PORT: 'eighty', DOKU_ENV: 'prod', DATABASE_URL: 'mysql://x', PUBLIC_URL: 'ftp://x' });
+    assert.equal(p.length, 4);
+    assert.ok(p.some((l) => l.startsWith('PORT ')));
+    assert.ok(p.some((l) => l.startsWith('DOKU_ENV ')));
+    assert.ok(p.some((l) => l.startsWith('DATABASE_URL ')));
+    assert.ok(p.some((l) => l.startsWith('PUBLIC_URL ')));
+  });
+  it('parses ALLOWED_ORIGINS and refuses paths in them', () => {
+    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://shop.example, http://localhost:3000' }).allowedOrigins, ['https://shop.example', 'http://localhost:3000']);
+    assert.match(problems({ ALLOWED_ORIGINS: 'https://shop.example/path' })[0], /ALLOWED_ORIGINS/);
+  });
+  it('requires a webhook secret with a webhook URL and a long order token secret', () => {
+    assert.deepEqual(problems({ MERCHANT_WEBHOOK_URL: 'https://m.example/hook' }), ['MERCHANT_WEBHOOK_SECRET is required when MERCHANT_WEBHOOK_URL is set']);
+    assert.match(problems({ ORDER_TOKEN_SECRET: 'short' })[0], /ORDER_TOKEN_SECRET/);
+  });
+  it('trims stray white space around a pasted secret (a common copy-paste mistake)', () => {
+    assert.equal(loadConfig({ DOKU_ENV: 'sandbox', DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: ' SK-1\n' }).dokuSecretKey, 'SK-1');
+  });
+  it('never echoes a value in a problem', () => {
+    const p = problems({ DOKU_ENV: 'sandbox', DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: 'SK-very-secret', DOKU_TIMEOUT_MS: 'SK-very-secret' });
+    assert.ok(p.every((l) => !l.includes('SK-very-secret')));
+  });
+});

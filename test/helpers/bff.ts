@@ -1,0 +1,78 @@
+// Test harness: a real BFF on 127.0.0.1:<random port> with the embedded simulator and a real
+// SQLite file in a temp dir (or a store the test gives). Used by node tests, wtr and e2e.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { createApp, type AppDeps } from '../../bff/app.ts';
+import { loadConfig, type Config } from '../../bff/config.ts';
+import { DokuClient } from '../../bff/doku/client.ts';
+import { MemoryBus, type EventBus } from '../../bff/events/bus.ts';
+import { createLogger, type Logger } from '../../bff/log.ts';
+import { loadCatalog } from '../../bff/orders/sources.ts';
+import { Reconciler } from '../../bff/reconcile/reconciler.ts';
+import { createSimulator, type Simulator } from '../../bff/simulator/index.ts';
+import { openStore } from '../../bff/store/index.ts';
+import type { Store } from '../../bff/store/types.ts';
+
+export interface TestBff {
+  url: string;
+  config: Config;
+  store: Store;
+  bus: EventBus;
+  log: Logger;
+  app: Express;
+  server: Server;
+  simulator?: Simulator;
+  reconciler: Reconciler;
+  close(): Promise<void>;
+}
+
+export interface TestBffOptions {
+  env?: Record<string, string>;
+  store?: Store;
+  bus?: EventBus;
+  log?: Logger;
+  /** Extra deps for createApp (resolveOrder, rateLimits, doku...). */
+  deps?: Partial<AppDeps>;
+}
+
+export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'linkaja-test-'));
+  const config = loadConfig({
+    PORT: String(port),
+    PUBLIC_URL: url,
+    DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const store = opts.store ?? (await openStore(config.databaseUrl, log));
+  const bus = opts.bus ?? new MemoryBus();
+  const catalog = await loadCatalog(config.catalogFile);
+  const simulator =
+    config.dokuEnv === 'simulator'
+      ? createSimulator({ clientId: config.dokuClientId, secretKey: config.dokuSecretKey, publicBaseUrl: `${url}/simulator`, merchantName: config.merchantName })
+      : undefined;
+  const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
+  const app = createApp({ config, store, bus, log, catalog, doku, simulator, rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 }, ...opts.deps });
+  server.on('request', app);
+  const reconciler = new Reconciler({ store, bus, log, doku: opts.deps?.doku ?? doku, intervalMs: config.reconcileIntervalMs });
+  return {
+    url, config, store, bus, log, app, server, simulator, reconciler,
+    async close() {
+      await reconciler.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!opts.bus) await bus.close();
+      if (!opts.store) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
