@@ -20,6 +20,7 @@ import { paymentsRouter } from './routes/payments.ts';
 import { widgetRouter } from './routes/widget.ts';
 import { createSimulator, type Simulator } from './simulator/index.ts';
 import type { Store } from './store/types.ts';
+import type { WebhookForwarder } from './webhooks/merchant-webhook.ts';
 
 export interface AppDeps {
   config: Config;
@@ -37,6 +38,10 @@ export interface AppDeps {
   widgetDir?: string;
   /** Per-minute request limits per client IP on the public routes (tests and benchmarks raise them). */
   rateLimits?: { create?: number; status?: number; notifications?: number };
+  /** Forwards final results to the merchant's backend; share it with the Reconciler. */
+  webhook?: WebhookForwarder;
+  /** Event stream timing (tests shorten the heartbeat). */
+  streams?: { heartbeatMs?: number; maxStreamMs?: number };
 }
 
 const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -116,7 +121,7 @@ export function createApp(deps: AppDeps): Express {
   }
 
   // DOKU's notifications: raw bytes, no CORS, their own limit.
-  app.use(limiter(limits.notifications), notificationsRouter({ config, store, bus, log }));
+  app.use(limiter(limits.notifications), notificationsRouter({ config, store, bus, log, webhook: deps.webhook }));
 
   const api = express.Router();
   api.use(
@@ -128,7 +133,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: '16kb', strict: true }));
   api.use(
     paymentsRouter({
-      config, store, bus, log, doku,
+      config, store, bus, log, doku, ...deps.streams,
       sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },
     }),
   );

@@ -8,6 +8,7 @@ import { createLogger } from './log.ts';
 import { loadCatalog } from './orders/sources.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { openStore } from './store/index.ts';
+import { webhookFromConfig } from './webhooks/merchant-webhook.ts';
 
 function readConfig(): Config {
   try {
@@ -31,8 +32,9 @@ async function main(): Promise<void> {
   const store = await openStore(config.databaseUrl, log);
   const bus = await openBus(config.databaseUrl, log);
   const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
-  const app = createApp({ config, store, bus, log, catalog, doku });
-  const reconciler = new Reconciler({ store, bus, log, doku, intervalMs: config.reconcileIntervalMs });
+  const webhook = webhookFromConfig(config, log);
+  const app = createApp({ config, store, bus, log, catalog, doku, webhook });
+  const reconciler = new Reconciler({ store, bus, log, doku, webhook, intervalMs: config.reconcileIntervalMs });
 
   const server = createServer(app);
   server.listen(config.port, () => {
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     // Open event streams would hold close() forever; they reconnect to another instance.
     setTimeout(() => server.closeAllConnections(), 2000).unref();
     await reconciler.stop();
+    webhook?.close();
     await bus.close();
     await store.close();
     process.exit(0);

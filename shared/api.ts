@@ -13,13 +13,14 @@ export const isFinalStatus = (s: PaymentStatus): boolean => s !== 'PENDING';
 export const MAX_LINES = 50;
 export const MAX_QUANTITY = 99;
 
-export const CartItem = z.strictObject({
+// Unknown keys are stripped, not refused: whatever the browser says about prices is simply ignored.
+export const CartItem = z.object({
   sku: z.string().min(1).max(64),
   quantity: z.number().int().min(1).max(MAX_QUANTITY),
 });
 export type CartItem = z.infer<typeof CartItem>;
 
-export const Customer = z.strictObject({
+export const Customer = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   email: z.email().max(254).optional(),
   phone: z.string().regex(/^\+?[0-9]{6,16}$/, 'digits only, 6 to 16, optional leading +').optional(),
@@ -28,19 +29,21 @@ export type Customer = z.infer<typeof Customer>;
 
 const returnUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
-/** POST /api/payments: either a cart of catalog SKUs or a merchant-signed order token. */
+/** POST /api/payments: either a cart of catalog SKUs or a merchant-signed order token, never both. */
 export const CreatePaymentRequest = z.union([
-  z.strictObject({
+  z.object({
     items: z.array(CartItem).min(1).max(MAX_LINES),
+    order_token: z.undefined({ error: 'send items or order_token, not both' }).optional(),
     customer: Customer.optional(),
     return_url: returnUrl.optional(),
   }),
-  z.strictObject({
+  z.object({
     order_token: z.string().min(1).max(8192),
+    items: z.undefined({ error: 'send items or order_token, not both' }).optional(),
     customer: Customer.optional(),
     return_url: returnUrl.optional(),
   }),
-]);
+], { error: 'send either items: [{sku, quantity}] or order_token (not both)' });
 export type CreatePaymentRequest = z.infer<typeof CreatePaymentRequest>;
 
 export const RedirectParameter = z.object({ name: z.string(), value: z.string() });

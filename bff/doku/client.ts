@@ -131,7 +131,7 @@ export class DokuClient {
         const text = await res.text();
         if (res.status >= 500 && attempt < this.attempts) {
           lastError = this.refusal(res.status, text);
-          this.opts.log?.warn({ requestId, target, status: res.status, attempt }, 'DOKU answered 5xx; retrying with the same Request-Id');
+          this.opts.log?.warn({ dokuRequestId: requestId, target, status: res.status, attempt }, 'DOKU answered 5xx; retrying with the same Request-Id');
           continue;
         }
         return { status: res.status, headers: res.headers, text };
@@ -141,7 +141,7 @@ export class DokuClient {
           throw new GatewayError('timeout', `DOKU did not answer within ${this.opts.timeoutMs} ms.`);
         }
         lastError = new GatewayError('network', `Could not reach DOKU (${(e as { cause?: { code?: string } }).cause?.code ?? e.name}).`);
-        this.opts.log?.warn({ requestId, target, attempt, reason: lastError.message }, 'DOKU call failed');
+        this.opts.log?.warn({ dokuRequestId: requestId, target, attempt, reason: lastError.message }, 'DOKU call failed');
       }
     }
     throw lastError ?? new GatewayError('timeout', `DOKU did not answer within ${this.opts.timeoutMs} ms.`);

@@ -2,12 +2,15 @@
 // transaction and the pure state machine, then publish the change. The one way orders move.
 import { statusChangeOf, type EventBus } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
+import { webhookEventFor, type WebhookForwarder } from '../webhooks/merchant-webhook.ts';
 import type { ApplyInput, ApplyOutcome, Store } from '../store/types.ts';
 
 export interface ApplyDeps {
   store: Store;
   bus: EventBus;
   log: Logger;
+  /** Forwards final results to the merchant's backend (MERCHANT_WEBHOOK_URL), when configured. */
+  webhook?: WebhookForwarder;
 }
 
 export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<ApplyOutcome> {
@@ -25,6 +28,10 @@ export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<A
       await deps.bus
         .publish(statusChangeOf(order))
         .catch((err: Error) => deps.log.warn({ ...ctx, reason: err.message }, 'status publish failed'));
+      {
+        const event = deps.webhook && webhookEventFor(order);
+        if (event) deps.webhook!.forward(event);
+      }
       break;
     case 'amount_mismatch':
       deps.log.error({ ...ctx, storedAmount: order.amount, reportedAmount: input.report.amount }, 'amount mismatch: order flagged for review, not marked paid');

@@ -38,9 +38,10 @@ function dokuCustomer(c: CreatePaymentRequest['customer']): LinkAjaPaymentReques
 export async function createPayment(
   deps: CreatePaymentDeps,
   req: CreatePaymentRequest,
-  ctx: { origin?: string; now?: Date },
+  ctx: { origin?: string; now?: Date; /** The HTTP request's logger (carries its reqId). */ log?: Logger },
 ): Promise<CreatePaymentResponse> {
-  const { config, store, doku, log } = deps;
+  const { config, store, doku } = deps;
+  const log = ctx.log ?? deps.log;
   const now = ctx.now ?? new Date();
   const returnUrl = resolveReturnUrl(config, req.return_url, ctx.origin);
   const priced = await priceRequest(req, deps.sources);

@@ -73,12 +73,12 @@ export async function priceRequest(req: CreatePaymentRequest, sources: OrderSour
     const { lineItems } = await sources.resolveOrder(req);
     const order = { lineItems, amount: sumLineItems(lineItems) };
     result = checkPricedOrder(order) ?? order;
-  } else if ('order_token' in req) {
+  } else if (req.order_token !== undefined) {
     const lineItems = await fromOrderToken(req.order_token, sources.orderTokenSecret);
     const order = { lineItems, amount: sumLineItems(lineItems) };
     result = checkPricedOrder(order) ?? order;
   } else {
-    result = priceCart(sources.catalog, req.items);
+    result = priceCart(sources.catalog, req.items!);
   }
   if (isPricingError(result)) throw new ApiError(400, result.code, result.message);
   return result;

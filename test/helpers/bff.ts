@@ -15,6 +15,7 @@ import { loadCatalog } from '../../bff/orders/sources.ts';
 import { Reconciler } from '../../bff/reconcile/reconciler.ts';
 import { createSimulator, type Simulator } from '../../bff/simulator/index.ts';
 import { openStore } from '../../bff/store/index.ts';
+import { webhookFromConfig } from '../../bff/webhooks/merchant-webhook.ts';
 import type { Store } from '../../bff/store/types.ts';
 
 export interface TestBff {
@@ -61,13 +62,15 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
       ? createSimulator({ clientId: config.dokuClientId, secretKey: config.dokuSecretKey, publicBaseUrl: `${url}/simulator`, merchantName: config.merchantName })
       : undefined;
   const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
-  const app = createApp({ config, store, bus, log, catalog, doku, simulator, rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 }, ...opts.deps });
+  const webhook = opts.deps?.webhook ?? webhookFromConfig(config, log);
+  const app = createApp({ config, store, bus, log, catalog, doku, simulator, webhook, rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 }, ...opts.deps });
   server.on('request', app);
-  const reconciler = new Reconciler({ store, bus, log, doku: opts.deps?.doku ?? doku, intervalMs: config.reconcileIntervalMs });
+  const reconciler = new Reconciler({ store, bus, log, webhook, doku: opts.deps?.doku ?? doku, intervalMs: config.reconcileIntervalMs });
   return {
     url, config, store, bus, log, app, server, simulator, reconciler,
     async close() {
       await reconciler.stop();
+      webhook?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!opts.bus) await bus.close();

@@ -1,0 +1,117 @@
+// Reading and following an order's status: token checks, the JSON route and server-sent events.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { PaymentStatusResponse } from '../../shared/api.ts';
+import type { MemoryBus } from '../../bff/events/bus.ts';
+import { startTestBff, type TestBff } from '../helpers/bff.ts';
+import { sendNotification } from '../helpers/notify.ts';
+import { openStream } from '../helpers/sse.ts';
+
+describe('status', () => {
+  let bff: TestBff;
+  before(async () => {
+    bff = await startTestBff({ deps: { streams: { heartbeatMs: 100 } } });
+  });
+  after(() => bff.close());
+
+  async function newPayment() {
+    const res = await request(bff.url).post('/api/payments').send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
+    assert.equal(res.status, 201);
+    return res.body as { invoice_number: string; amount: number; status_token: string };
+  }
+  const notify = (inv: string, amount: number, status: string) => sendNotification(bff.url, bff.config, { invoice: inv, amount, status });
+
+  describe('GET /api/payments/:invoice', () => {
+    it('answers with a Bearer token or ?token=, no-store', async () => {
+      const p = await newPayment();
+      const viaHeader = await request(bff.url).get(`/api/payments/${p.invoice_number}`).set('Authorization', `Bearer ${p.status_token}`);
+      assert.equal(viaHeader.status, 200);
+      const body = PaymentStatusResponse.parse(viaHeader.body);
+      assert.deepEqual([body.invoice_number, body.amount, body.status], [p.invoice_number, 18000, 'PENDING']);
+      assert.equal(viaHeader.get('cache-control'), 'no-store');
+      const viaQuery = await request(bff.url).get(`/api/payments/${p.invoice_number}?token=${p.status_token}`);
+      assert.equal(viaQuery.status, 200);
+      await notify(p.invoice_number, p.amount, 'SUCCESS');
+      const after = await request(bff.url).get(`/api/payments/${p.invoice_number}`).set('Authorization', `Bearer ${p.status_token}`);
+      assert.equal(after.body.status, 'SUCCESS');
+    });
+
+    it('a wrong token, no token and an unknown invoice answer alike', async () => {
+      const p = await newPayment();
+      const wrong = await request(bff.url).get(`/api/payments/${p.invoice_number}`).set('Authorization', 'Bearer nope');
+      const none = await request(bff.url).get(`/api/payments/${p.invoice_number}`);
+      const unknown = await request(bff.url).get('/api/payments/INV-20260101-AAAAAAAAAA').set('Authorization', `Bearer ${p.status_token}`);
+      const other = await newPayment();
+      const crossed = await request(bff.url).get(`/api/payments/${other.invoice_number}`).set('Authorization', `Bearer ${p.status_token}`);
+      for (const r of [wrong, none, unknown, crossed]) {
+        assert.equal(r.status, 404);
+        assert.deepEqual(r.body, wrong.body);
+      }
+    });
+  });
+
+  describe('GET /api/payments/:invoice/events', () => {
+    const streamUrl = (p: { invoice_number: string; status_token: string }) => `${bff.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`;
+
+    it('sends the status at once, an event at each change, then closes after a final state', async () => {
+      const p = await newPayment();
+      const s = await openStream(streamUrl(p));
+      assert.equal(s.status, 200);
+      assert.match(String(s.headers['content-type']), /^text\/event-stream/);
+      const first = await s.event(0);
+      assert.equal(first.event, 'status');
+      assert.equal(JSON.parse(first.data).status, 'PENDING');
+      await notify(p.invoice_number, p.amount, 'SUCCESS');
+      const second = await s.event(1);
+      assert.equal(JSON.parse(second.data).status, 'SUCCESS');
+      assert.equal(second.id, '1');
+      await s.ended;
+    });
+
+    it('sends heartbeat comments', async () => {
+      const p = await newPayment();
+      const s = await openStream(streamUrl(p));
+      await s.event(0);
+      await new Promise((r) => setTimeout(r, 350));
+      assert.ok(s.comments.filter((c) => c === 'heartbeat').length >= 2, `heartbeats: ${s.comments.join(',')}`);
+      s.close();
+    });
+
+    it('honours Last-Event-ID: nothing already seen is sent again', async () => {
+      const p = await newPayment();
+      const s = await openStream(streamUrl(p), { 'Last-Event-ID': '0' });
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(s.events.length, 0);
+      await notify(p.invoice_number, p.amount, 'FAILED');
+      assert.equal(JSON.parse((await s.event(0)).data).status, 'FAILED');
+      await s.ended;
+    });
+
+    it('a stream opened on a final order gets the status and closes', async () => {
+      const p = await newPayment();
+      await notify(p.invoice_number, p.amount, 'EXPIRED');
+      const s = await openStream(streamUrl(p));
+      assert.equal(JSON.parse((await s.event(0)).data).status, 'EXPIRED');
+      await s.ended;
+    });
+
+    it('a closed client frees everything it held', async () => {
+      const bus = bff.bus as MemoryBus;
+      const p = await newPayment();
+      const streams = await Promise.all(Array.from({ length: 5 }, () => openStream(streamUrl(p))));
+      await Promise.all(streams.map((s) => s.event(0)));
+      assert.equal(bus.listenerCount(p.invoice_number), 5);
+      streams.forEach((s) => s.close());
+      for (let i = 0; i < 50 && bus.listenerCount(p.invoice_number) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(bus.listenerCount(p.invoice_number), 0);
+    });
+
+    it('refuses a wrong token like the JSON route', async () => {
+      const p = await newPayment();
+      const res = await request(bff.url).get(`/api/payments/${p.invoice_number}/events?token=wrong`);
+      assert.equal(res.status, 404);
+      assert.equal(res.body.error.code, 'not_found');
+    });
+  });
+});
