@@ -8,6 +8,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from './config.ts';
+import { demoRouter } from './demo/router.ts';
 import { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
 import { ApiError, errorHandler, notFoundHandler } from './http/errors.ts';
@@ -118,6 +119,8 @@ export function createApp(deps: AppDeps): Express {
         log: log.child({ component: 'simulator' }),
       });
     app.use('/simulator', simulator.router);
+    // The demo shop at `/`: the element used exactly as a merchant would (no special path).
+    app.use(demoRouter({ catalog: deps.catalog, config }));
   }
 
   // DOKU's notifications: raw bytes, no CORS, their own limit.

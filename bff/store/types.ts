@@ -64,6 +64,17 @@ export type ApplyOutcome =
   /** The state machine's verdict was applied (or was a no-op); `order` is the state after commit. */
   | { kind: 'applied'; verdict: Verdict; order: Order; previous: PaymentStatus };
 
+/** One recorded status change (the order_events audit table; kept forever). */
+export interface OrderEvent {
+  from: PaymentStatus;
+  to: PaymentStatus;
+  /** A ReportSource, or 'gateway' when DOKU refused the payment outright (markRejected). */
+  source: ReportSource | 'gateway';
+  /** The order's version after this change. */
+  version: number;
+  at: Date;
+}
+
 export interface ClaimOptions {
   now: Date;
   /** Only orders created at least this long ago (DOKU asks for ~60 s before Check Status). */
@@ -96,6 +107,8 @@ export interface Store {
   claimDueForCheck(opts: ClaimOptions): Promise<Order[]>;
   /** Inbox rows for an invoice, oldest first (audit and tests). */
   listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>>;
+  /** Status changes of an order, oldest first (audit and tests). */
+  listEvents(invoiceNumber: string): Promise<OrderEvent[]>;
   /** Readiness: the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,196 @@
+// Status changes across BFF instances: PostgreSQL LISTEN/NOTIFY on one channel.
+// publish() delivers to this instance's streams at once and NOTIFYs the others (pg_notify in a
+// pooled connection); one dedicated connection LISTENs and hands what the other instances
+// published to local subscribers. When that connection dies it reconnects with capped exponential
+// backoff; changes published while it was away are recovered through `resync` (re-read from the
+// store for every invoice with an open stream) - streams drop stale versions, so repeats are harmless.
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from '../log.ts';
+import { MemoryBus, type EventBus, type StatusChange } from './bus.ts';
+
+export const STATUS_CHANNEL = 'linkaja_status';
+
+export interface PgBusOptions {
+  /** NOTIFY channel (tests may isolate themselves with their own). */
+  channel?: string;
+  /** First reconnect delay; doubles per failed attempt up to maxBackoffMs. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** The current state of an invoice, used after a reconnect to catch up on missed changes. */
+  resync?: (invoiceNumber: string) => Promise<StatusChange | null>;
+}
+
+/** What travels in a NOTIFY payload (well under PostgreSQL's 8000-byte limit). */
+interface Envelope {
+  /** The publishing instance, so it does not deliver its own change twice. */
+  origin: string;
+  change: StatusChange;
+}
+
+export class PgBus implements EventBus {
+  private readonly local = new MemoryBus();
+  private readonly publisher: pg.Pool;
+  private readonly origin = randomUUID();
+  private readonly events = new EventEmitter();
+  private readonly channel: string;
+  private listener: pg.Client | null = null;
+  /** Open subscriptions per invoice (what to resync after a gap). */
+  private readonly streams = new Map<string, number>();
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private closed = false;
+  /** True while the LISTEN connection is up and subscribed. */
+  listening = false;
+  /** How many times the LISTEN connection has been established (1 after open). */
+  listenCount = 0;
+  /** Server process id of the LISTEN connection (tests terminate it to prove reconnects). */
+  listenerPid: number | null = null;
+
+  private constructor(private readonly url: string, private readonly log: Logger, private readonly opts: PgBusOptions) {
+    this.channel = opts.channel ?? STATUS_CHANNEL;
+    if (!/^[a-z_][a-z0-9_]*$/.test(this.channel)) throw new Error('PgBus channel must be a plain lower-case identifier');
+    this.publisher = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+    this.publisher.on('error', (err) => log.warn({ reason: err.message }, 'status bus: idle publisher connection error'));
+    this.events.setMaxListeners(0);
+  }
+
+  /** Connect and LISTEN; fails if PostgreSQL does not answer now (start-up should fail loudly). */
+  static async open(url: string, log: Logger, opts: PgBusOptions = {}): Promise<PgBus> {
+    const bus = new PgBus(url, log, opts);
+    try {
+      await bus.listen();
+    } catch (err) {
+      await bus.close();
+      throw err;
+    }
+    return bus;
+  }
+
+  async publish(change: StatusChange): Promise<void> {
+    this.local.deliver(change);
+    const envelope: Envelope = { origin: this.origin, change };
+    await this.publisher.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(envelope)]);
+  }
+
+  subscribe(invoiceNumber: string, listener: (change: StatusChange) => void): () => void {
+    const off = this.local.subscribe(invoiceNumber, listener);
+    this.streams.set(invoiceNumber, (this.streams.get(invoiceNumber) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      off();
+      const n = (this.streams.get(invoiceNumber) ?? 1) - 1;
+      if (n > 0) this.streams.set(invoiceNumber, n);
+      else this.streams.delete(invoiceNumber);
+    };
+  }
+
+  /** Resolves when the LISTEN connection is up (at once if it already is). */
+  whenListening(timeoutMs = 10_000): Promise<void> {
+    if (this.listening) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.events.off('listening', done);
+        reject(new Error(`status bus not listening after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.events.once('listening', done);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    const client = this.listener;
+    this.listener = null;
+    this.listening = false;
+    await client?.end().catch(() => undefined);
+    if (!this.publisher.ended) await this.publisher.end().catch(() => undefined);
+    await this.local.close();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5000, keepAlive: true, application_name: 'linkaja-pay-status-listener' });
+    // Attach before connecting: an error event without a listener would crash the process.
+    client.on('error', (err) => this.lost(client, err.message));
+    client.on('end', () => this.lost(client, 'connection ended'));
+    client.on('notification', (msg) => this.received(msg.payload));
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await client.query(`LISTEN ${this.channel}`);
+      if (this.closed) throw new Error('closed');
+      this.listener = client;
+      this.listenerPid = rows[0].pid;
+    } catch (err) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    const reconnected = this.listenCount > 0;
+    this.listening = true;
+    this.listenCount++;
+    this.attempt = 0;
+    if (reconnected) {
+      this.log.info({ channel: this.channel, reconnects: this.listenCount - 1 }, 'status bus listening again');
+      void this.resync();
+    }
+    this.events.emit('listening');
+  }
+
+  private received(payload: string | undefined): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(payload ?? '') as Envelope;
+    } catch {
+      this.log.warn({ channel: this.channel }, 'status bus: ignored a payload that is not JSON');
+      return;
+    }
+    if (envelope.origin === this.origin || !envelope.change?.invoiceNumber) return;
+    this.local.deliver(envelope.change);
+  }
+
+  /** The LISTEN connection died: forget it and reconnect (once per dead connection). */
+  private lost(client: pg.Client, reason: string): void {
+    if (this.listener !== client) return;
+    this.listener = null;
+    this.listening = false;
+    this.listenerPid = null;
+    if (this.closed) return;
+    this.log.warn({ channel: this.channel, reason }, 'status bus connection lost; reconnecting');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    const min = this.opts.minBackoffMs ?? 100;
+    const max = this.opts.maxBackoffMs ?? 5000;
+    const base = Math.min(max, min * 2 ** this.attempt++);
+    const delay = Math.round(base / 2 + Math.random() * (base / 2));
+    this.reconnectTimer = setTimeout(() => {
+      this.listen().catch((err: Error) => {
+        if (this.closed) return;
+        this.log.warn({ channel: this.channel, reason: err.message, retryInMsAbout: Math.min(max, min * 2 ** this.attempt) }, 'status bus reconnect failed');
+        this.scheduleReconnect();
+      });
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  /** After a gap, re-read every invoice that has an open stream here. */
+  private async resync(): Promise<void> {
+    const { resync } = this.opts;
+    if (!resync) return;
+    const invoices = [...this.streams.keys()];
+    for (const invoice of invoices) {
+      const change = await resync(invoice).catch(() => null);
+      if (change) this.local.deliver(change);
+    }
+  }
+}

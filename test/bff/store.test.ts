@@ -1,0 +1,347 @@
+// One contract suite, run against both stores (SQLite file, PostgreSQL schema), so they cannot drift.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import type { Redirect } from '../../shared/api.ts';
+import { openStore } from '../../bff/store/index.ts';
+import type { ApplyInput, InboxEntry, NewOrder, Store } from '../../bff/store/types.ts';
+import { freshSchema } from '../helpers/pg.ts';
+
+interface Backend {
+  url: string;
+  cleanup(): Promise<void>;
+}
+
+const BACKENDS: Record<string, () => Promise<Backend | { skip: string }>> = {
+  sqlite: async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linkaja-store-'));
+    // A nested path: openStore must create the directory.
+    return { url: `sqlite:${join(dir, 'nested', 'orders.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  },
+  postgres: async () => {
+    const s = await freshSchema();
+    return 'skip' in s ? s : { url: s.url, cleanup: s.drop };
+  },
+};
+
+const T0 = new Date('2026-01-01T10:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const uid = () => randomBytes(5).toString('hex').toUpperCase();
+
+function newOrder(over: Partial<NewOrder> = {}): NewOrder {
+  return {
+    invoiceNumber: `INV-${uid()}`,
+    amount: 25_000,
+    statusTokenHash: 'a'.repeat(64),
+    requestId: `req-${uid()}`,
+    lineItems: [{ name: 'Kopi Susu', price: 12_500, quantity: 2 }],
+    returnUrl: 'https://shop.example/thanks',
+    createdAt: T0,
+    expiresAt: at(15 * 60_000),
+    ...over,
+  };
+}
+
+function inbox(invoiceNumber: string, requestId = `notif-${uid()}`): InboxEntry {
+  return {
+    requestId,
+    invoiceNumber,
+    headers: { 'client-id': 'MCH-1', 'request-id': requestId, 'content-type': 'application/json' },
+    rawBody: JSON.stringify({ order: { invoice_number: invoiceNumber } }),
+    receivedAt: at(1000),
+  };
+}
+
+const notification = (invoiceNumber: string, status: string, amount = 25_000, requestId?: string): ApplyInput => ({
+  invoiceNumber,
+  report: { status, amount },
+  source: 'notification',
+  inbox: inbox(invoiceNumber, requestId),
+  now: at(2000),
+});
+
+const REDIRECT: Redirect = { method: 'POST', url: 'https://pay.example/linkaja', parameters: [{ name: 'msg', value: 'x' }] } as Redirect;
+
+for (const [name, setup] of Object.entries(BACKENDS)) {
+  describe(`store contract: ${name}`, () => {
+    let backend: Backend | undefined;
+    let skip: string | undefined;
+    let store: Store;
+    const extra: Store[] = [];
+
+    before(async () => {
+      const b = await setup();
+      if ('skip' in b) skip = b.skip;
+      else {
+        backend = b;
+        store = await openStore(b.url);
+      }
+    });
+    after(async () => {
+      for (const s of extra) await s.close();
+      await store?.close();
+      await backend?.cleanup();
+    });
+
+    /** A test that skips visibly when this backend is not available. */
+    const test = (title: string, fn: () => Promise<void>) =>
+      it(title, async (t: TestContext) => {
+        if (skip) return t.skip(skip);
+        await fn();
+      });
+    /** A second store instance on the same database (another BFF instance). */
+    const another = async () => {
+      const s = await openStore(backend!.url);
+      extra.push(s);
+      return s;
+    };
+
+    test('insertOrder then getOrder round-trips every field', async () => {
+      const o = newOrder();
+      await store.insertOrder(o);
+      const got = await store.getOrder(o.invoiceNumber);
+      assert.deepEqual(got, {
+        ...o,
+        status: 'PENDING',
+        gatewayState: 'requested',
+        redirect: null,
+        needsReview: false,
+        version: 0,
+        updatedAt: o.createdAt,
+        lastCheckedAt: null,
+      });
+      assert.equal(await store.getOrder('INV-NOPE'), null);
+    });
+
+    test('a second order with the same invoice number or create Request-Id is refused', async () => {
+      const o = newOrder();
+      await store.insertOrder(o);
+      await assert.rejects(store.insertOrder(newOrder({ invoiceNumber: o.invoiceNumber })));
+      await assert.rejects(store.insertOrder(newOrder({ requestId: o.requestId })));
+    });
+
+    test('markAccepted keeps the redirect; markRejected fails the order and records why', async () => {
+      const a = newOrder();
+      await store.insertOrder(a);
+      await store.markAccepted(a.invoiceNumber, REDIRECT, at(500));
+      const accepted = (await store.getOrder(a.invoiceNumber))!;
+      assert.equal(accepted.gatewayState, 'accepted');
+      assert.deepEqual(accepted.redirect, REDIRECT);
+      assert.equal(accepted.status, 'PENDING');
+
+      const r = newOrder();
+      await store.insertOrder(r);
+      const rejected = (await store.markRejected(r.invoiceNumber, at(500)))!;
+      assert.equal(rejected.status, 'FAILED');
+      assert.equal(rejected.gatewayState, 'rejected');
+      assert.equal(rejected.version, 1);
+      assert.deepEqual(await store.listEvents(r.invoiceNumber), [{ from: 'PENDING', to: 'FAILED', source: 'gateway', version: 1, at: at(500) }]);
+      // A late acceptance never overrides the refusal.
+      await store.markAccepted(r.invoiceNumber, REDIRECT, at(600));
+      assert.equal((await store.getOrder(r.invoiceNumber))!.gatewayState, 'rejected');
+      assert.equal(await store.markRejected('INV-NOPE', at(0)), null);
+    });
+
+    test('applyReport: a notification moves PENDING to SUCCESS, bumps version, audits, records the inbox', async () => {
+      const o = newOrder();
+      await store.insertOrder(o);
+      const input = notification(o.invoiceNumber, 'SUCCESS');
+      const out = await store.applyReport(input);
+      assert.equal(out.kind, 'applied');
+      if (out.kind !== 'applied') return;
+      assert.deepEqual(out.verdict, { kind: 'transition', to: 'SUCCESS' });
+      assert.equal(out.previous, 'PENDING');
+      assert.equal(out.order.status, 'SUCCESS');
+      assert.equal(out.order.version, 1);
+      assert.deepEqual(out.order.updatedAt, input.now);
+      assert.deepEqual(await store.getOrder(o.invoiceNumber), out.order);
+      const inboxRows = await store.listInbox(o.invoiceNumber);
+      assert.deepEqual(inboxRows, [{ ...input.inbox!, outcome: 'transition' }]);
+      assert.deepEqual(await store.listEvents(o.invoiceNumber), [{ from: 'PENDING', to: 'SUCCESS', source: 'notification', version: 1, at: input.now }]);
+    });
+
+    test('applyReport: the same notification Request-Id again is a duplicate and changes nothing', async () => {
+      const o = newOrder();
+      await store.insertOrder(o);
+      await store.applyReport(notification(o.invoiceNumber, 'FAILED', 25_000, 'same-id-' + o.invoiceNumber));
+      const again = await store.applyReport(notification(o.invoiceNumber, 'SUCCESS', 25_000, 'same-id-' + o.invoiceNumber));
+      assert.deepEqual(again, { kind: 'duplicate' });
+      const order = (await store.getOrder(o.invoiceNumber))!;
+      assert.equal(order.status, 'FAILED');
+      assert.equal(order.version, 1);
+      assert.deepEqual((await store.listInbox(o.invoiceNumber)).map((e) => e.outcome), ['transition']);
+    });
+
+    test('applyReport: an unknown invoice is recorded in the inbox and changes nothing', async () => {
+      const input = notification('INV-UNKNOWN-' + uid(), 'SUCCESS');
+      assert.deepEqual(await store.applyReport(input), { kind: 'unknown_invoice' });
+      assert.deepEqual(await store.listInbox(input.invoiceNumber), [{ ...input.inbox!, outcome: 'unknown_invoice' }]);
+      // Without an inbox entry (a Check Status answer) nothing at all is written.
+      const bare = 'INV-UNKNOWN-' + uid();
+      assert.deepEqual(await store.applyReport({ invoiceNumber: bare, report: { status: 'SUCCESS' }, source: 'check_status', now: at(0) }), { kind: 'unknown_invoice' });
+      assert.deepEqual(await store.listInbox(bare), []);
+    });
+
+    test('applyReport: a different amount flags the order for review and never marks it paid', async () => {
+      const o = newOrder();
+      await store.insertOrder(o);
+      const out = await store.applyReport(notification(o.invoiceNumber, 'SUCCESS', 1));
+      assert.equal(out.kind, 'applied');
+      if (out.kind !== 'applied') return;
+      assert.deepEqual(out.verdict, { kind: 'amount_mismatch' });
+      assert.equal(out.order.status, 'PENDING');
+      assert.equal(out.order.needsReview, true);
+      assert.equal(out.order.version, 0);
+      assert.equal((await store.getOrder(o.invoiceNumber))!.needsReview, true);
+      assert.equal((await store.listInbox(o.invoiceNumber))[0].outcome, 'amount_mismatch');
+      assert.deepEqual(await store.listEvents(o.invoiceNumber), []);
+    });
+
+    test('applyReport: FAILED after SUCCESS is refused; SUCCESS after FAILED is taken; versions count changes', async () => {
+      const paid = newOrder();
+      await store.insertOrder(paid);
+      await store.applyReport(notification(paid.invoiceNumber, 'SUCCESS'));
+      const refused = await store.applyReport(notification(paid.invoiceNumber, 'FAILED'));
+      assert.equal(refused.kind, 'applied');
+      if (refused.kind !== 'applied') return;
+      assert.equal(refused.verdict.kind, 'refused');
+      assert.equal(refused.order.status, 'SUCCESS');
+      assert.equal(refused.order.version, 1);
+      assert.deepEqual((await store.listInbox(paid.invoiceNumber)).map((e) => e.outcome), ['transition', 'refused']);
+      assert.equal((await store.listEvents(paid.invoiceNumber)).length, 1);
+
+      const late = newOrder();
+      await store.insertOrder(late);
+      await store.applyReport({ invoiceNumber: late.invoiceNumber, report: { status: 'EXPIRED' }, source: 'expiry', now: at(100) });
+      const out = await store.applyReport({ invoiceNumber: late.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'check_status', now: at(200) });
+      assert.equal(out.kind === 'applied' && out.order.version, 2);
+      assert.deepEqual(
+        (await store.listEvents(late.invoiceNumber)).map((e) => [e.from, e.to, e.source, e.version]),
+        [['PENDING', 'EXPIRED', 'expiry', 1], ['EXPIRED', 'SUCCESS', 'check_status', 2]],
+      );
+    });
+
+    test('applyReport: waiting and unknown statuses change nothing but are recorded', async () => {
+      const o = newOrder();
+      await store.insertOrder(o);
+      const waiting = await store.applyReport(notification(o.invoiceNumber, 'PENDING'));
+      const unknown = await store.applyReport(notification(o.invoiceNumber, 'REFUNDED'));
+      assert.equal(waiting.kind === 'applied' && waiting.verdict.kind, 'no_change');
+      assert.equal(unknown.kind === 'applied' && unknown.verdict.kind, 'unknown_status');
+      const order = (await store.getOrder(o.invoiceNumber))!;
+      assert.equal(order.status, 'PENDING');
+      assert.equal(order.version, 0);
+      assert.deepEqual((await store.listInbox(o.invoiceNumber)).map((e) => e.outcome).sort(), ['no_change', 'unknown_status']);
+    });
+
+    test('applyReport: the same notification 40 times at once, through two instances, applies once', async () => {
+      const other = await another();
+      const o = newOrder();
+      await store.insertOrder(o);
+      const requestId = 'burst-' + o.invoiceNumber;
+      const outs = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? other : store).applyReport(notification(o.invoiceNumber, 'SUCCESS', 25_000, requestId))),
+      );
+      assert.equal(outs.filter((x) => x.kind === 'applied').length, 1);
+      assert.equal(outs.filter((x) => x.kind === 'duplicate').length, 39);
+      const order = (await store.getOrder(o.invoiceNumber))!;
+      assert.equal(order.status, 'SUCCESS');
+      assert.equal(order.version, 1);
+      assert.equal((await store.listInbox(o.invoiceNumber)).length, 1);
+      assert.equal((await store.listEvents(o.invoiceNumber)).length, 1);
+    });
+
+    test('applyReport: 20 different notifications racing on one order make exactly one transition', async () => {
+      const other = await another();
+      const o = newOrder();
+      await store.insertOrder(o);
+      const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).applyReport(notification(o.invoiceNumber, 'SUCCESS'))));
+      const verdicts = outs.map((x) => (x.kind === 'applied' ? x.verdict.kind : x.kind));
+      assert.equal(verdicts.filter((v) => v === 'transition').length, 1);
+      assert.equal(verdicts.filter((v) => v === 'no_change').length, 19);
+      assert.equal((await store.getOrder(o.invoiceNumber))!.version, 1);
+      assert.equal((await store.listEvents(o.invoiceNumber)).length, 1);
+    });
+
+    test('claimDueForCheck: only PENDING, accepted-or-requested, old enough, not checked lately; at most limit', async () => {
+      // A far-future clock keeps this test's orders apart from the other tests' orders.
+      const base = new Date('2030-06-01T00:00:00.000Z').getTime();
+      const mk = async (ageMs: number, over: Partial<NewOrder> = {}) => {
+        const o = newOrder({ createdAt: new Date(base - ageMs), expiresAt: new Date(base + 3_600_000), ...over });
+        await store.insertOrder(o);
+        return o.invoiceNumber;
+      };
+      const due1 = await mk(120_000);
+      const due2 = await mk(90_000);
+      await mk(10_000); // too young
+      const rejected = await mk(120_000);
+      await store.markRejected(rejected, new Date(base - 100_000));
+      const paid = await mk(120_000);
+      await store.applyReport({ invoiceNumber: paid, report: { status: 'SUCCESS' }, source: 'check_status', now: new Date(base - 50_000) });
+      const now = new Date(base);
+      const opts = { now, minAgeMs: 60_000, intervalMs: 30_000, limit: 100 };
+
+      const first = await store.claimDueForCheck(opts);
+      const mine = (xs: { invoiceNumber: string }[]) => xs.map((x) => x.invoiceNumber).filter((i) => [due1, due2].includes(i));
+      assert.deepEqual(mine(first), [due1, due2]);
+      assert.ok(first.every((x) => x.status === 'PENDING' && x.createdAt.getTime() <= base - 60_000));
+      assert.deepEqual((await store.getOrder(due1))!.lastCheckedAt, now);
+      // Checked just now: not due again within the interval, due again after it.
+      assert.deepEqual(mine(await store.claimDueForCheck({ ...opts, now: new Date(base + 10_000) })), []);
+      assert.deepEqual(mine(await store.claimDueForCheck({ ...opts, now: new Date(base + 30_000) })), [due1, due2]);
+      assert.equal((await store.claimDueForCheck({ ...opts, now: new Date(base + 90_000), limit: 1 })).length, 1);
+    });
+
+    test('claimDueForCheck: concurrent claimers on two instances never get the same order', async () => {
+      const other = await another();
+      const base = new Date('2031-01-01T00:00:00.000Z').getTime();
+      const ids = new Set<string>();
+      for (let i = 0; i < 30; i++) {
+        const o = newOrder({ createdAt: new Date(base - 120_000 - i), expiresAt: new Date(base + 3_600_000) });
+        await store.insertOrder(o);
+        ids.add(o.invoiceNumber);
+      }
+      const now = new Date(base);
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).claimDueForCheck({ now, minAgeMs: 60_000, intervalMs: 30_000, limit: 6 })),
+      );
+      const claimed = claims.flat().map((o) => o.invoiceNumber).filter((i) => ids.has(i));
+      assert.equal(new Set(claimed).size, claimed.length, 'an order was handed to two claimers');
+      assert.equal(claimed.length, 30, 'every due order is claimed once');
+    });
+
+    test('migrate again (and from several instances at once) is harmless; reopening keeps the data', async () => {
+      const o = newOrder();
+      await store.insertOrder(o);
+      await store.migrate();
+      await Promise.all([store.migrate(), (await another()).migrate(), (await another()).migrate()]);
+      await store.ping();
+      await store.close();
+      store = await openStore(backend!.url);
+      assert.equal((await store.getOrder(o.invoiceNumber))!.invoiceNumber, o.invoiceNumber);
+    });
+  });
+}
+
+describe('openStore', () => {
+  it('refuses a URL it does not know, without echoing it', async () => {
+    await assert.rejects(openStore('mysql://user:hunter2@db/x'), (err: Error) => !err.message.includes('hunter2'));
+    await assert.rejects(openStore('sqlite:'));
+  });
+
+  it('PostgreSQL schemas created concurrently by fresh instances migrate once', async (t) => {
+    const s = await freshSchema();
+    if ('skip' in s) return t.skip(s.skip);
+    try {
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(s.url)));
+      const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
+      assert.deepEqual(rows.map((r) => r.version), [1]);
+      await Promise.all(stores.map((x) => x.close()));
+    } finally {
+      await s.drop();
+    }
+  });
+});

@@ -1,0 +1,88 @@
+// Shared by the widget tests: the real BFF's URL (from web-test-runner.config.mjs) and small drivers.
+import { fixture, html, oneEvent } from '@open-wc/testing';
+import type { CreatePaymentResponse } from '../../shared/api.ts';
+import '../../widget/index.ts';
+import type { LinkajaPay } from '../../widget/linkaja-pay.ts';
+
+export const BFF: string = (window as unknown as { __LINKAJA_BFF__: string }).__LINKAJA_BFF__;
+
+export type Decision = 'pay' | 'cancel' | 'expire';
+
+export const buttonOf = (el: LinkajaPay): HTMLButtonElement => el.shadowRoot!.querySelector('button')!;
+export const partText = (el: LinkajaPay, part: string): string =>
+  (el.shadowRoot!.querySelector(`[part="${part}"]`) as HTMLElement).hidden
+    ? ''
+    : el.shadowRoot!.querySelector(`[part="${part}"]`)!.textContent!.trim();
+
+export async function mount(attrs: Record<string, string>): Promise<LinkajaPay> {
+  const el = document.createElement('linkaja-pay');
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  const wrapper = await fixture<HTMLDivElement>(html`<div></div>`);
+  wrapper.append(el);
+  await el.updateComplete;
+  return el;
+}
+
+/** Click pay and stop at the redirect (canceled, so the test page stays): what the BFF created and the form. */
+export async function payUntilRedirect(el: LinkajaPay) {
+  const created = oneEvent(el, 'linkaja-pay:created');
+  const redirect = new Promise<CustomEvent<{ invoice_number: string; redirect: CreatePaymentResponse['redirect']; form: HTMLFormElement }>>((resolve) =>
+    el.addEventListener('linkaja-pay:redirect', (e) => (e.preventDefault(), resolve(e as CustomEvent)), { once: true }),
+  );
+  buttonOf(el).click();
+  return { created: (await created) as CustomEvent, redirect: await redirect };
+}
+
+export const messageOf = (redirect: CreatePaymentResponse['redirect']): string =>
+  redirect.parameters.find((p) => p.name === 'Message')!.value;
+
+/**
+ * What the customer does on the simulator's LinkAja page: its own form POST. The simulator notifies the
+ * BFF before it answers 303; that answer is cross-origin without CORS, so fetch cannot read it and
+ * rejects. The decision itself is checked by what the element then shows.
+ */
+export async function decide(message: string, decision: Decision): Promise<void> {
+  await fetch(`${BFF}/simulator/linkaja/decide`, {
+    method: 'POST',
+    body: new URLSearchParams({ Message: message, decision }),
+    redirect: 'manual',
+  }).catch(() => undefined);
+}
+
+/** Creates a payment straight through the API (as an earlier page load would have). */
+export async function createPaymentDirect(sku: string, quantity = 1): Promise<CreatePaymentResponse> {
+  const res = await fetch(`${BFF}/api/payments`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ items: [{ sku, quantity }], return_url: location.href }),
+  });
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Resolves with the first event of `name` whose detail matches, rejects after `ms`. */
+export function eventWithin<T = unknown>(el: EventTarget, name: string, ms = 8000, match: (d: T) => boolean = () => true): Promise<CustomEvent<T>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${name} within ${ms} ms`)), ms);
+    const on = (e: Event) => {
+      if (!match((e as CustomEvent<T>).detail)) return;
+      clearTimeout(timer);
+      el.removeEventListener(name, on);
+      resolve(e as CustomEvent<T>);
+    };
+    el.addEventListener(name, on);
+  });
+}
+
+export const pendingKeys = (): string[] => Object.keys(sessionStorage).filter((k) => k.startsWith('linkaja-pay:'));
+
+/** An HS256 order token, signed here as the merchant's backend would sign it. */
+export async function signOrderToken(items: Array<{ name: string; price: number; quantity: number }>): Promise<string> {
+  const secret = (window as unknown as { __ORDER_TOKEN_SECRET__: string }).__ORDER_TOKEN_SECRET__;
+  const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const part = (o: unknown) => b64url(new TextEncoder().encode(JSON.stringify(o)));
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ items, exp: Math.floor(Date.now() / 1000) + 600 })}`;
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input)));
+  return `${input}.${b64url(sig)}`;
+}

@@ -1,0 +1,81 @@
+// Builds the <linkaja-pay> bundles: dist/linkaja-pay.js (ES module) and dist/linkaja-pay.iife.js
+// (classic script), Lit inlined, minified, plus dist/sri.json with each bundle's SRI hash.
+//
+// Decorators: Vite 8's Oxc leaves *standard* decorators in the output (Chromium cannot parse it and
+// nothing warns). The widget uses legacy decorators (tsconfig experimentalDecorators), which Oxc
+// lowers, with a smaller helper than esbuild's standard-decorator lowering (about 1 KB gzip less).
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { transform } from 'esbuild';
+import { defineConfig, type Plugin } from 'vite';
+
+const outDir = resolve(import.meta.dirname, 'dist');
+
+/** Collapses the indentation inside html`` and css`` templates: it is bytes no browser needs. */
+export function squeezeTemplates(code: string): string {
+  return code.replace(/\b(html|css)`([^`]*)`/g, (_all, tag: string, body: string) => {
+    let out = body.replace(/\s*\n\s*/g, ' ');
+    if (tag === 'css') out = out.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s*([{};,>])\s*/g, '$1').replace(/:\s+/g, ':').trim();
+    return `${tag}\`${out}\``;
+  });
+}
+
+const squeeze = (): Plugin => ({
+  name: 'linkaja-pay:squeeze-templates',
+  enforce: 'pre',
+  transform(code, id) {
+    return /\/widget\/[^/]+\.ts$/.test(id) ? { code: squeezeTemplates(code), map: null } : null;
+  },
+});
+
+/** Lib-mode ES output keeps its whitespace (for pure annotations); this bundle is final, so squeeze it. */
+const minifyEs = (): Plugin => ({
+  name: 'linkaja-pay:minify-es',
+  async generateBundle(options, bundle) {
+    if (options.format !== 'es') return;
+    for (const chunk of Object.values(bundle)) {
+      if (chunk.type !== 'chunk') continue;
+      chunk.code = (await transform(chunk.code, { loader: 'js', format: 'esm', target: 'es2022', minify: true, legalComments: 'none' })).code;
+    }
+  },
+});
+
+/** sha384 of every bundle, for `<script integrity>`: written to dist/sri.json and printed. */
+const sri = (): Plugin => {
+  const hashes: Record<string, string> = {};
+  return {
+    name: 'linkaja-pay:sri',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        hashes[chunk.fileName] = `sha384-${createHash('sha384').update(chunk.code).digest('base64')}`;
+      }
+    },
+    writeBundle() {
+      writeFileSync(resolve(outDir, 'sri.json'), `${JSON.stringify(hashes, null, 2)}\n`);
+    },
+    closeBundle() {
+      for (const [file, hash] of Object.entries(hashes)) console.log(`SRI ${file}: ${hash}`);
+    },
+  };
+};
+
+export default defineConfig({
+  plugins: [squeeze(), minifyEs(), sri()],
+  build: {
+    outDir,
+    emptyOutDir: true,
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    lib: {
+      entry: resolve(import.meta.dirname, 'widget/index.ts'),
+      name: 'LinkajaPay',
+      formats: ['es', 'iife'],
+      fileName: (format) => (format === 'es' ? 'linkaja-pay.js' : 'linkaja-pay.iife.js'),
+    },
+  },
+});

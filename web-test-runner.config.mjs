@@ -1,0 +1,76 @@
+// @web/test-runner for the <linkaja-pay> element: Debian's Chromium, and the REAL BFF (with the
+// embedded DOKU simulator) on its own origin, so every test crosses CORS like a merchant page does.
+// Run under `node --import tsx` (see package.json) so the TypeScript test harness can be imported.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { startTestBff } from './test/helpers/bff.ts';
+
+/** A free port on 127.0.0.1, so the BFF can allow the test page's origin before wtr starts. */
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const s = createServer().once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+/** Test-only secret: the tests sign order tokens in the browser as a merchant's backend would. */
+const orderTokenSecret = 'widget-tests-order-token-secret-0123456789';
+const bff = await startTestBff({ env: { ALLOWED_ORIGINS: origin, ORDER_TOKEN_SECRET: orderTokenSecret } });
+
+/**
+ * A merchant page under a strict CSP that loads the built bundles from the BFF as the README says:
+ * with the SRI hashes of dist/sri.json (and both bundles at once, to prove the double-include guard).
+ */
+const strictPage = (bffUrl) => {
+  const sri = existsSync('dist/sri.json') ? JSON.parse(readFileSync('dist/sri.json', 'utf8')) : {};
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>strict CSP page</title>
+<script type="module" src="/test/widget/csp-probe.js"></script>
+<script type="module" src="${bffUrl}/linkaja-pay.js" integrity="${sri['linkaja-pay.js']}" crossorigin="anonymous"></script>
+<script src="${bffUrl}/linkaja-pay.iife.js" integrity="${sri['linkaja-pay.iife.js']}" crossorigin="anonymous" defer></script>
+</head><body><linkaja-pay bff="${bffUrl}" sku="kopi-susu" locale="en"></linkaja-pay></body></html>`;
+};
+
+export default {
+  files: 'test/widget/**/*.test.ts',
+  hostname: '127.0.0.1',
+  port,
+  nodeResolve: true,
+  concurrency: 1,
+  testFramework: { config: { timeout: 15000 } },
+  testsFinishTimeout: 120000,
+  // Hands the BFF's URL (and the order-token secret) to the tests; the runner's own page may use an inline script.
+  testRunnerHtml: (testFramework) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"></head><body>
+<script>window.__LINKAJA_BFF__ = ${JSON.stringify(bff.url)}; window.__ORDER_TOKEN_SECRET__ = ${JSON.stringify(orderTokenSecret)};</script>
+<script type="module" src="${testFramework}"></script>
+</body></html>`,
+  middleware: [
+    (ctx, next) => {
+      if (ctx.path !== '/strict-csp.html') return next();
+      ctx.set('Content-Security-Policy', `default-src 'none'; script-src 'self' ${bff.url}; style-src 'self'; connect-src ${bff.url}; form-action ${bff.url}`);
+      ctx.type = 'html';
+      ctx.body = strictPage(bff.url);
+    },
+  ],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    { name: 'linkaja-pay:test-bff', serverStop: () => bff.close() },
+  ],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+          '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      },
+    }),
+  ],
+};
