@@ -122,11 +122,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.MERCHANT_WEBHOOK_URL && !e.MERCHANT_WEBHOOK_SECRET) {
     problems.push('MERCHANT_WEBHOOK_SECRET is required when MERCHANT_WEBHOOK_URL is set');
   }
+  // The embedded simulator is called over loopback, straight to this server: a path in PUBLIC_URL
+  // belongs to the reverse proxy that strips it, so it is not added here.
   const dokuBaseUrl = stripSlash(
     e.DOKU_BASE_URL ??
       (e.DOKU_ENV === 'simulator' ? `http://127.0.0.1:${e.PORT}/simulator` : DOKU_BASE_URLS[e.DOKU_ENV]),
   );
-  const allowedOrigins = e.ALLOWED_ORIGINS ? parseOrigins(e.ALLOWED_ORIGINS, problems) : [new URL(publicUrl).origin];
+  // The BFF's own origin is always allowed: its demo shop and simulator pages call it.
+  const ownOrigin = new URL(publicUrl).origin;
+  const listed = e.ALLOWED_ORIGINS ? parseOrigins(e.ALLOWED_ORIGINS, problems) : [];
+  const allowedOrigins = [ownOrigin, ...listed.filter((o) => o !== ownOrigin)];
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {

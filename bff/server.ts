@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   const store = await openStore(config.databaseUrl, log);
-  const bus = await openBus(config.databaseUrl, log);
+  const bus = await openBus(config.databaseUrl, log, store);
   const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
   const webhook = webhookFromConfig(config, log);
   const app = createApp({ config, store, bus, log, catalog, doku, webhook });

@@ -2,15 +2,14 @@
 // next to a baseline measured in the same run (GET /healthz on the same server: the cost of HTTP and
 // Express alone), so the ratios mean something on any machine. Bounded in count and time.
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'pg';
 import { hashStatusToken, newStatusToken } from '../bff/orders/ids.ts';
 import { startTestBff, type TestBff } from '../test/helpers/bff.ts';
 import { signedNotification } from '../test/helpers/notify.ts';
 import { openStream } from '../test/helpers/sse.ts';
+import { resolveTestPg } from '../test/helpers/pg.ts';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface Row {
   what: string;
@@ -90,18 +89,6 @@ async function streamLag(sender: TestBff, listener: TestBff, prefix: string, sam
   return { afterAck, afterSend };
 }
 
-async function pgReachable(): Promise<boolean> {
-  const pool = new Pool({ connectionString: PG_URL, connectionTimeoutMillis: 1000, max: 1 });
-  try {
-    await pool.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await pool.end().catch(() => undefined);
-  }
-}
-
 async function main(): Promise<void> {
   console.log(`linkaja-pay bench: ${N} requests per figure, ${CONCURRENCY} in flight, node ${process.version}\n`);
   const sqlite = await startTestBff();
@@ -115,9 +102,10 @@ async function main(): Promise<void> {
   rows.push({ what: 'notification sent -> SSE event, SQLite, p50', value: `${pct(lag.afterSend, 50).toFixed(2)} ms`, ratio: '' });
   await sqlite.close();
 
-  if (await pgReachable()) {
+  const pg = await resolveTestPg();
+  if ('url' in pg) {
     const { openPgPair } = await import('./bench-pg.ts');
-    const { a, b, close } = await openPgPair(PG_URL);
+    const { a, b, close } = await openPgPair();
     try {
       const nPg = await notificationsPerSecond(a, 'BENCH-PG');
       rows.push({ what: 'notifications stored, PostgreSQL', value: `${nPg.toFixed(0)} /s`, ratio: (nPg / base).toFixed(2) });
@@ -129,7 +117,7 @@ async function main(): Promise<void> {
       await close();
     }
   } else {
-    rows.push({ what: `PostgreSQL figures: SKIPPED (not reachable at ${PG_URL})`, value: '', ratio: '' });
+    rows.push({ what: `PostgreSQL figures: SKIPPED (${pg.skip})`, value: '', ratio: '' });
   }
 
   const w = Math.max(...rows.map((r) => r.what.length));

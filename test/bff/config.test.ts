@@ -26,6 +26,9 @@ describe('loadConfig', () => {
     assert.equal(c.dokuTimeoutMs, 30_000);
     assert.equal(c.orderExpiryMs, 15 * 60_000);
   });
+  it('calls the embedded simulator over loopback; a PUBLIC_URL path is the proxy\'s, not the server\'s', () => {
+    assert.equal(loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/' }).dokuBaseUrl, 'http://127.0.0.1:3000/simulator');
+  });
   it('needs credentials for sandbox, one line per problem', () => {
     assert.deepEqual(problems({ DOKU_ENV: 'sandbox' }), [
       'DOKU_CLIENT_ID is required when DOKU_ENV=sandbox',
@@ -47,7 +50,9 @@ describe('loadConfig', () => {
     assert.ok(p.some((l) => l.startsWith('PUBLIC_URL ')));
   });
   it('parses ALLOWED_ORIGINS and refuses paths in them', () => {
-    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://shop.example, http://localhost:3000' }).allowedOrigins, ['https://shop.example', 'http://localhost:3000']);
+    // The BFF's own origin stays allowed (its demo shop and simulator call it), listed once.
+    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://shop.example, http://localhost:3000' }).allowedOrigins, ['http://localhost:8080', 'https://shop.example', 'http://localhost:3000']);
+    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'http://localhost:8080' }).allowedOrigins, ['http://localhost:8080']);
     assert.match(problems({ ALLOWED_ORIGINS: 'https://shop.example/path' })[0], /ALLOWED_ORIGINS/);
   });
   it('requires a webhook secret with a webhook URL and a long order token secret', () => {

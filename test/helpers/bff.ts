@@ -71,6 +71,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     async close() {
       await reconciler.stop();
       webhook?.close();
+      simulator?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!opts.bus) await bus.close();
