@@ -116,6 +116,7 @@ export function createApp(deps: AppDeps): Express {
         secretKey: config.dokuSecretKey,
         publicBaseUrl: `${config.publicUrl}/simulator`,
         merchantName: config.merchantName,
+        allowedUrlOrigins: config.allowedOrigins,
         log: log.child({ component: 'simulator' }),
       });
     app.use('/simulator', simulator.router);

@@ -18,6 +18,8 @@ export interface DokuApiOptions {
   redirectUrl: string;
   terminalId: string;
   notificationUrl?: string;
+  /** See SimulatorOptions.allowedUrlOrigins. */
+  allowedUrlOrigins?: readonly string[];
   book: PaymentBook;
   log: Logger;
 }
@@ -124,8 +126,13 @@ export function dokuApiRouter(opts: DokuApiOptions): Router {
       throw new DokuRefusal(400, 'invalid_amount', `order.amount exceeds the LinkAja limit of ${MAX_AMOUNT}.`, 'invalid_body');
     }
     for (const [field, url] of [['order.callback_url', order.callback_url], ['additional_info.override_notification_url', request.additional_info?.override_notification_url]] as const) {
-      if (url !== undefined && !/^https?:$/.test(new URL(url).protocol)) {
+      if (url === undefined) continue;
+      const u = new URL(url);
+      if (!/^https?:$/.test(u.protocol)) {
         throw new DokuRefusal(400, 'invalid_parameter', `${field} must be an http(s) URL.`, 'invalid_body');
+      }
+      if (opts.allowedUrlOrigins && !opts.allowedUrlOrigins.includes(u.origin)) {
+        throw new DokuRefusal(400, 'invalid_parameter', `${field} must be on ${opts.allowedUrlOrigins.join(' or ')}: this simulator only calls back the BFF and shops it serves.`, 'invalid_body');
       }
     }
     if (book.byInvoiceNumber(order.invoice_number)) {

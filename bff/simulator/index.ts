@@ -24,6 +24,12 @@ export interface SimulatorOptions {
   merchantName?: string;
   /** Used when a request has no additional_info.override_notification_url. */
   notificationUrl?: string;
+  /**
+   * Origins a payment's notification URL and callback_url may point at. The embedded simulator's
+   * credentials are public, so without this anyone could make a deployed demo POST to any address.
+   * Absent: any http(s) URL, as DOKU.
+   */
+  allowedUrlOrigins?: readonly string[];
   /** From bff/log.ts; silent when absent. */
   log?: Logger;
   /** Misbehave on purpose, for merchants' tests of refusal. */
@@ -98,6 +104,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       redirectUrl: `${base}/linkaja/pay`,
       terminalId: TERMINAL_ID,
       notificationUrl: opts.notificationUrl,
+      allowedUrlOrigins: opts.allowedUrlOrigins,
       book,
       log,
     }),

@@ -150,7 +150,8 @@ describe('notifications', () => {
 describe('notifications behind a reverse proxy that strips a prefix', () => {
   let bff: TestBff;
   before(async () => {
-    bff = await startTestBff();
+    // This BFF's simulator serves the proxied one below, so it may call back https://shop.example.
+    bff = await startTestBff({ env: { ALLOWED_ORIGINS: 'https://shop.example' } });
   });
   after(() => bff.close());
 

@@ -436,6 +436,19 @@ describe('DOKU simulator faults and limits', () => {
     }
   });
 
+  it('with allowedUrlOrigins (the embedded one), refuses to call back anywhere else', async () => {
+    const sim = await startSimulator({ clientId: CLIENT_ID, secretKey: SECRET, allowedUrlOrigins: ['https://shop.example', 'http://127.0.0.1:9'] });
+    try {
+      const elsewhere = await create(sim.url, paymentRequest({ notificationUrl: 'http://169.254.169.254/latest/meta-data' }));
+      assert.equal(elsewhere.status, 400);
+      assert.match(elsewhere.json.error.message, /override_notification_url must be on https:\/\/shop\.example/);
+      const ok = await create(sim.url, paymentRequest({ notificationUrl: 'http://127.0.0.1:9/hook' }));
+      assert.equal(ok.status, 200, ok.text);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('answers an oversized body 413 in DOKU shape', async () => {
     const sim = await startSimulator({ clientId: CLIENT_ID, secretKey: SECRET });
     try {

@@ -59,7 +59,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
   const catalog = await loadCatalog(config.catalogFile);
   const simulator =
     config.dokuEnv === 'simulator'
-      ? createSimulator({ clientId: config.dokuClientId, secretKey: config.dokuSecretKey, publicBaseUrl: `${url}/simulator`, merchantName: config.merchantName })
+      ? createSimulator({ clientId: config.dokuClientId, secretKey: config.dokuSecretKey, publicBaseUrl: `${url}/simulator`, merchantName: config.merchantName, allowedUrlOrigins: config.allowedOrigins })
       : undefined;
   const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
   const webhook = opts.deps?.webhook ?? webhookFromConfig(config, log);
