@@ -150,6 +150,15 @@ describe('DOKU client against a scripted DOKU', () => {
     assert.equal(res.get('x-request-id'), 'trace-me-123');
     const mine = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.reqId === 'trace-me-123');
     assert.ok(mine.some((l) => l.msg === 'payment created' && l.invoice === res.body.invoice_number && l.dokuRequestId));
-    assert.ok(mine.some((l) => l.msg === 'request' && l.status === 201));
+    // The access line names the full path, not the part left after the /api router.
+    assert.ok(mine.some((l) => l.msg === 'request' && l.status === 201 && l.path === '/api/payments'), JSON.stringify(mine));
+  });
+
+  it('logs the path of a status read without its ?token= query', async () => {
+    const p = await pay();
+    await request(bff.url).get(`/api/payments/${p.body.invoice_number}?token=${p.body.status_token}`).expect(200);
+    const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.path === `/api/payments/${p.body.invoice_number}`);
+    assert.ok(line, 'access line with the full path');
+    assert.ok(!logs.text().includes(p.body.status_token), 'status token in logs');
   });
 });
