@@ -24,6 +24,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 export function demoRouter(opts: DemoRouterOptions): Router {
   const router = express.Router();
   const bffUrl = (opts.bffUrl ?? opts.config.publicUrl).replace(/\/+$/, '');
+  // Served by the BFF behind a proxy that strips PUBLIC_URL's path, the page's own URLs need it back.
+  const strippedPrefix = opts.bffUrl ? '' : new URL(opts.config.publicUrl).pathname.replace(/\/+$/, '');
 
   router.get('/', (req, res) => {
     const query = req.query as Record<string, unknown>;
@@ -38,7 +40,7 @@ export function demoRouter(opts: DemoRouterOptions): Router {
         catalog: opts.catalog,
         cart,
         bffUrl,
-        assetsBase: `${req.baseUrl}/demo`,
+        assetsBase: `${req.baseUrl || strippedPrefix}/demo`,
         shopName: opts.shopName,
         simulator: opts.config.dokuEnv === 'simulator',
       }),

@@ -22,7 +22,7 @@ export interface CreatePaymentDeps {
 export function resolveReturnUrl(config: Config, requested: string | undefined, origin: string | undefined): string {
   if (requested !== undefined) {
     const url = new URL(requested);
-    if (!config.allowedOrigins.includes(url.origin) && url.origin !== new URL(config.publicUrl).origin) {
+    if (!config.allowedOrigins.includes(url.origin)) {
       throw new ApiError(400, 'return_url_not_allowed', `return_url must be on an allowed origin (${url.origin} is not in ALLOWED_ORIGINS).`);
     }
     return url.href;

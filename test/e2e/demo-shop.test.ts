@@ -70,6 +70,20 @@ describe('demo shop page', () => {
     assert.ok(!html.includes('Mode demo'), 'no simulator banner outside simulator mode');
   });
 
+  test('behind a proxy that strips PUBLIC_URL\'s path, links its assets under that path', async () => {
+    const app = express();
+    app.use(demoRouter({ catalog: await loadCatalog(), config: { publicUrl: 'https://shop.example/pay', dokuEnv: 'simulator' } }));
+    const proxied = createServer(app);
+    await new Promise<void>((resolve) => proxied.listen(0, '127.0.0.1', resolve));
+    try {
+      const html = await (await fetch(`http://127.0.0.1:${(proxied.address() as AddressInfo).port}/`)).text();
+      assert.ok(html.includes('src="/pay/demo/shop.js"') && html.includes('href="/pay/demo/shop.css"'), 'assets under /pay');
+      assert.ok(html.includes('src="https://shop.example/pay/linkaja-pay.js"'));
+    } finally {
+      await new Promise<void>((resolve) => proxied.close(() => resolve()));
+    }
+  });
+
   test('serves its CSS, JS and icon with their types; nothing else under /demo', async () => {
     for (const [file, type] of [['shop.css', 'text/css'], ['shop.js', 'text/javascript'], ['favicon.svg', 'image/svg+xml']]) {
       const res = await fetch(`${base}/demo/${file}`);
