@@ -256,6 +256,12 @@ export class PostgresStore implements Store {
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client whose server goes away emits 'error' besides failing its query; the pool
+    // listens only to idle clients, so without this the process would crash mid-transaction.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const result = await fn(c);
@@ -265,6 +271,7 @@ export class PostgresStore implements Store {
       await c.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw err;
     } finally {
+      c.off('error', onError);
       c.release(broken);
     }
   }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import pg from 'pg';
 import { statusChangeOf } from '../../bff/events/bus.ts';
 import { PgBus } from '../../bff/events/pg-bus.ts';
 import { openStore } from '../../bff/store/index.ts';
@@ -158,6 +159,42 @@ describe('several BFF instances on one PostgreSQL', () => {
     await c.bus.whenListening(5000);
     assert.ok(c.bus.listenCount >= 2, `listenCount ${c.bus.listenCount}`);
     assert.match(c.logs.text(), /status bus connection lost; reconnecting/);
+  });
+
+  test('a notification in flight when the database goes away: 503, nothing stored; DOKU\'s retry applies it', async () => {
+    const cutter = await startTcpProxy(schema!.url);
+    const c = await startInstance(cutter.via(schema!.url));
+    // Another session holds the order's row lock, so C's apply is caught mid-transaction.
+    const locker = new pg.Client({ connectionString: schema!.url });
+    await locker.connect();
+    try {
+      const p = await newPayment(c);
+      const lockerPid = (await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM orders WHERE invoice_number = $1 FOR UPDATE', [p.invoice_number]);
+      const requestId = 'inflight-' + p.invoice_number;
+      const inFlight = notifyOn(c, p, 'SUCCESS', requestId);
+      await waitFor(async () => {
+        const r = await schema!.admin('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [lockerPid]);
+        return r.rows[0].n > 0;
+      }, 5000);
+      await cutter.cut();
+      await locker.query('ROLLBACK');
+      const answered = await inFlight;
+      assert.equal(answered.status, 503, 'never a 200 for what was not stored');
+      assert.equal((await a.store.getOrder(p.invoice_number))!.status, 'PENDING');
+      assert.equal((await a.store.listInbox(p.invoice_number)).length, 0, 'the inbox row rolled back with the order change');
+
+      await cutter.restore();
+      await waitFor(async () => (await fetch(`${c.bff.url}/readyz`)).status === 200, 5000);
+      const retried = await notifyOn(c, p, 'SUCCESS', requestId);
+      assert.equal(retried.status, 200);
+      assert.equal((await a.store.getOrder(p.invoice_number))!.status, 'SUCCESS');
+      assert.equal((await a.store.listInbox(p.invoice_number)).length, 1);
+    } finally {
+      await locker.end();
+      await cutter.close();
+    }
   });
 
   test('after pg_terminate_backend on B listener, B reconnects and its open streams go on', async () => {
