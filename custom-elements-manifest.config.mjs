@@ -1,0 +1,18 @@
+// custom-elements.json for editors and docs tools: <linkaja-pay>'s attributes, events, parts and CSS
+// properties, read from the element's JSDoc. Written to dist/ beside the bundles by `npm run build`.
+export default {
+  globs: ['widget/linkaja-pay.ts', 'widget/index.ts'],
+  outdir: 'dist',
+  litelement: true,
+  plugins: [
+    {
+      // emit() builds event names at run time; the JSDoc @event tags already name every event.
+      name: 'linkaja-pay:named-events-only',
+      packageLinkPhase({ customElementsManifest }) {
+        for (const mod of customElementsManifest.modules) {
+          for (const decl of mod.declarations ?? []) if (decl.events) decl.events = decl.events.filter((e) => e.name);
+        }
+      },
+    },
+  ],
+};
