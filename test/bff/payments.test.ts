@@ -86,7 +86,8 @@ describe('POST /api/payments', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'invalid_request');
     const text = await request(bff.url).post('/api/payments').set('Origin', origin).set('Content-Type', 'text/plain').send('items=1');
-    assert.equal(text.status, 400);
+    assert.equal(text.status, 415);
+    assert.match(text.body.error.message, /Content-Type: application\/json/);
     const big = await post({ items: [{ sku: 'rendang', quantity: 1 }], customer: { name: 'x'.repeat(20_000) } });
     assert.equal(big.status, 413);
     assert.equal(big.body.error.code, 'payload_too_large');
