@@ -4,6 +4,8 @@ export default {
   globs: ['widget/linkaja-pay.ts', 'widget/index.ts'],
   outdir: 'dist',
   litelement: true,
+  // package.json names dist/custom-elements.json itself; the contract test analyses into a temp dir and must not rewrite it.
+  packagejson: false,
   plugins: [
     {
       // emit() builds event names at run time; the JSDoc @event tags already name every event.

@@ -24,10 +24,12 @@ interface Declaration {
 const root = join(import.meta.dirname, '..', '..');
 let dir: string;
 let element: Declaration;
+let packageJsonBefore: string;
 
 before(() => {
   // The analyzer joins --outdir to the working directory, so it is given relative to the project.
   dir = mkdtempSync(join(tmpdir(), 'linkaja-cem-'));
+  packageJsonBefore = readFileSync(join(root, 'package.json'), 'utf8');
   execFileSync(process.execPath, [join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--quiet', '--outdir', relative(root, dir)], { cwd: root, stdio: 'pipe' });
   const manifest = JSON.parse(readFileSync(join(dir, 'custom-elements.json'), 'utf8')) as { modules: { declarations?: Declaration[] }[] };
   element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'linkaja-pay')!;
@@ -47,6 +49,11 @@ describe('<linkaja-pay> public contract', () => {
     const props = names(element.cssProperties);
     assert.ok(props.length >= 5 && props.every((p) => p.startsWith('--linkaja-pay-')), props.join(' '));
     for (const x of [...element.events!, ...element.cssParts!, ...element.cssProperties!]) assert.ok(x.description, `${x.name} has a description`);
+  });
+  it('analysing leaves package.json alone; it points editors at the built manifest', () => {
+    const pkg = readFileSync(join(root, 'package.json'), 'utf8');
+    assert.equal(pkg, packageJsonBefore, 'cem analyze rewrote package.json (set packagejson: false in its config)');
+    assert.equal((JSON.parse(pkg) as { customElements?: string }).customElements, 'dist/custom-elements.json');
   });
   it('the README names every event and custom property', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
