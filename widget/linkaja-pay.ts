@@ -127,8 +127,10 @@ export class LinkajaPay extends LitElement {
 
   private order(): OrderBody | undefined {
     if (this.orderToken) return { order_token: this.orderToken };
+    // items comes from page JSON: anything but a non-empty array of objects is no order (an error on click).
     const items = this.items ?? (this.sku ? [{ sku: this.sku, quantity: this.quantity }] : []);
-    return items.length ? { items: items.map(({ sku, quantity }) => ({ sku, quantity: quantity ?? 1 })) } : undefined;
+    if (!Array.isArray(items) || !items.length || !items.every((i) => i && typeof i === 'object')) return undefined;
+    return { items: items.map(({ sku, quantity }) => ({ sku, quantity: quantity ?? 1 })) };
   }
 
   /** Two elements with different orders (or ids) keep different pending records. */
@@ -196,9 +198,9 @@ export class LinkajaPay extends LitElement {
 
   private handleStatus(s: PaymentStatusResponse): void {
     const { invoice_number, status, amount } = s;
+    this.errorCode = ''; // the BFF answered: an earlier network error no longer applies
     if (this.payment?.invoice_number === invoice_number && this.payment.status === status) return;
     this.payment = { invoice_number, amount, status };
-    this.errorCode = '';
     const detail = { invoice_number, status, amount };
     this.emit('status', detail);
     if (status === 'PENDING') {

@@ -95,6 +95,50 @@ describe('<linkaja-pay> errors', () => {
     expect((await error).detail.code).to.equal('invalid_attributes');
   });
 
+  it('refuses an items attribute that is not a list of items, without breaking the page', async () => {
+    for (const items of ['{"sku":"kopi-susu","quantity":1}', '[null]', '[]']) {
+      const el = await mount({ bff: BFF, items });
+      expect(buttonOf(el).textContent!.trim()).to.equal('Bayar dengan LinkAja');
+      const error = eventWithin<{ code: string }>(el, 'linkaja-pay:error', 1000);
+      buttonOf(el).click();
+      expect((await error).detail.code, items).to.equal('invalid_attributes');
+    }
+    expect(pendingKeys()).to.deep.equal([]);
+  });
+
+  it('clears a network error shown while following once the BFF answers again', async () => {
+    const saved = { fetch: window.fetch, EventSource: window.EventSource };
+    // @ts-expect-error: no server-sent events, so the element polls and meets the outage below
+    delete window.EventSource;
+    let reads = 0;
+    window.fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      const isStatusRead = (init?.method ?? 'GET') === 'GET' && url.startsWith(`${BFF}/api/payments/`);
+      // The first read sees PENDING, the second meets an outage, the third sees PENDING again.
+      if (isStatusRead && ++reads === 2) return Promise.reject(new TypeError('Failed to fetch'));
+      return saved.fetch.call(window, input, init);
+    };
+    try {
+      const el = await mount({ bff: BFF, sku: 'kopi-susu', locale: 'en' });
+      const error = eventWithin<{ code: string }>(el, 'linkaja-pay:error', 4000);
+      await payUntilRedirect(el);
+      expect((await error).detail.code).to.equal('network_error');
+      await el.updateComplete;
+      expect(partText(el, 'message')).to.contain("Couldn't reach the payment server");
+      const deadline = Date.now() + 5000; // the next read comes 2 s after the failed one
+      while (reads < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 50));
+      await el.updateComplete;
+      expect(reads).to.equal(3);
+      expect(partText(el, 'message')).to.equal('');
+      expect(partText(el, 'status')).to.contain('Waiting for confirmation');
+      el.remove();
+    } finally {
+      window.fetch = saved.fetch;
+      window.EventSource = saved.EventSource;
+    }
+  });
+
   it('forgets a pending payment the BFF does not know (404), with an error', async () => {
     const el = await mount({ bff: BFF, sku: 'kopi-susu', id: 'ghost' });
     const { created } = await payUntilRedirect(el);
