@@ -17,9 +17,26 @@ export class ApiError extends Error {
   }
 }
 
+type Issue = ZodError['issues'][number];
+
+/**
+ * A union ("items or order_token") that failed as a whole says only that. When one branch came
+ * clearly closest (fewest issues), its issues say what to fix: `items.0.quantity expected int`.
+ */
+function specificIssues(issues: readonly Issue[]): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || !issue.errors.length) return [issue];
+    const sizes = issue.errors.map((branch) => branch.length);
+    const fewest = Math.min(...sizes);
+    if (sizes.filter((n) => n === fewest).length !== 1) return [issue];
+    const closest = issue.errors[sizes.indexOf(fewest)];
+    return specificIssues(closest).map((i) => ({ path: [...issue.path, ...i.path], message: i.message }));
+  });
+}
+
 /** A 400 from a zod error: the issues' paths and messages, nothing else. */
 export function invalidRequest(error: ZodError, what = 'request body'): ApiError {
-  const details = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const details = specificIssues(error.issues).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
   const first = details[0];
   return new ApiError(400, 'invalid_request', `Invalid ${what}${first ? `: ${first.path || '(root)'} ${first.message}` : ''}`, details);
 }

@@ -58,26 +58,29 @@ describe('POST /api/payments', () => {
     assert.equal((await bff.store.getOrder(res.body.invoice_number))!.returnUrl, `${origin}/shop?x=1`);
   });
 
-  const refused: Array<[string, unknown, number, string]> = [
+  // The message names what to fix (a fourth column where it matters).
+  const refused: Array<[string, unknown, number, string, RegExp?]> = [
     ['an unknown SKU', { items: [{ sku: 'sushi', quantity: 1 }] }, 400, 'unknown_sku'],
     ['quantity 0', { items: [{ sku: 'rendang', quantity: 0 }] }, 400, 'invalid_request'],
     ['quantity 100', { items: [{ sku: 'rendang', quantity: 100 }] }, 400, 'invalid_request'],
-    ['a fractional quantity', { items: [{ sku: 'rendang', quantity: 1.5 }] }, 400, 'invalid_request'],
-    ['a quantity as a string', { items: [{ sku: 'rendang', quantity: '2' }] }, 400, 'invalid_request'],
+    ['a fractional quantity', { items: [{ sku: 'rendang', quantity: 1.5 }] }, 400, 'invalid_request', /^Invalid request body: items\.0\.quantity .*int/],
+    ['a quantity as a string', { items: [{ sku: 'rendang', quantity: '2' }] }, 400, 'invalid_request', /items\.0\.quantity .*expected number/],
     ['51 lines', { items: Array.from({ length: 51 }, () => ({ sku: 'rendang', quantity: 1 })) }, 400, 'invalid_request'],
     ['no items', { items: [] }, 400, 'invalid_request'],
-    ['an empty body', {}, 400, 'invalid_request'],
-    ['items and order_token together', { items: [{ sku: 'rendang', quantity: 1 }], order_token: 'x' }, 400, 'invalid_request'],
+    ['an empty body', {}, 400, 'invalid_request', /send either items: \[\{sku, quantity\}\] or order_token/],
+    ['an order token that is not a string', { order_token: 5 }, 400, 'invalid_request', /order_token .*expected string/],
+    ['items and order_token together', { items: [{ sku: 'rendang', quantity: 1 }], order_token: 'x' }, 400, 'invalid_request', /not both/],
     ['a return_url on another origin', { items: [{ sku: 'rendang', quantity: 1 }], return_url: 'https://evil.example/' }, 400, 'return_url_not_allowed'],
     ['a javascript: return_url', { items: [{ sku: 'rendang', quantity: 1 }], return_url: 'javascript:alert(1)' }, 400, 'invalid_request'],
     ['an order token without ORDER_TOKEN_SECRET', { order_token: 'a.b.c' }, 400, 'order_source_unavailable'],
   ];
-  for (const [what, body, status, code] of refused) {
+  for (const [what, body, status, code, message] of refused) {
     it(`refuses ${what} with ${status} ${code}`, async () => {
       const res = await post(body);
       assert.equal(res.status, status);
       assert.equal(res.body.error.code, code);
       assert.equal(typeof res.body.error.message, 'string');
+      if (message) assert.match(res.body.error.message, message);
     });
   }
 
