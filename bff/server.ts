@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const store = await openStore(config.databaseUrl, log);
   const bus = await openBus(config.databaseUrl, log, store);
   const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
-  const webhook = webhookFromConfig(config, log);
+  const webhook = webhookFromConfig(config, store, log);
   const app = createApp({ config, store, bus, log, catalog, doku, webhook });
   const reconciler = new Reconciler({ store, bus, log, doku, webhook, intervalMs: config.reconcileIntervalMs });
 
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     const where = config.dokuEnv === 'simulator' ? ' (demo shop, DOKU simulator)' : '';
     console.log(`\n  linkaja-pay is running${where}: open ${config.publicUrl}/\n`);
     reconciler.start();
+    webhook?.start();
   });
 
   let stopping = false;
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     // Open event streams would hold close() forever; they reconnect to another instance.
     setTimeout(() => server.closeAllConnections(), 2000).unref();
     await reconciler.stop();
-    webhook?.close();
+    await webhook?.close();
     await bus.close();
     await store.close();
     process.exit(0);

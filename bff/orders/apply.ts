@@ -2,19 +2,19 @@
 // transaction and the pure state machine, then publish the change. The one way orders move.
 import { statusChangeOf, type EventBus } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
-import { webhookEventFor, type WebhookForwarder } from '../webhooks/merchant-webhook.ts';
+import type { WebhookForwarder } from '../webhooks/merchant-webhook.ts';
 import type { ApplyInput, ApplyOutcome, Store } from '../store/types.ts';
 
 export interface ApplyDeps {
   store: Store;
   bus: EventBus;
   log: Logger;
-  /** Forwards final results to the merchant's backend (MERCHANT_WEBHOOK_URL), when configured. */
+  /** Forwards final results to the merchant's backend (MERCHANT_WEBHOOK_URL), when configured: they are queued with the change. */
   webhook?: WebhookForwarder;
 }
 
 export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<ApplyOutcome> {
-  const outcome = await deps.store.applyReport(input);
+  const outcome = await deps.store.applyReport({ ...input, queueWebhook: deps.webhook !== undefined });
   const ctx = { invoice: input.invoiceNumber, source: input.source, reported: input.report.status, requestId: input.inbox?.requestId };
   if (outcome.kind !== 'applied') {
     deps.log.info({ ...ctx, outcome: outcome.kind }, `report ${outcome.kind.replace('_', ' ')}`);
@@ -28,10 +28,7 @@ export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<A
       await deps.bus
         .publish(statusChangeOf(order))
         .catch((err: Error) => deps.log.warn({ ...ctx, reason: err.message }, 'status publish failed'));
-      {
-        const event = deps.webhook && webhookEventFor(order);
-        if (event) deps.webhook!.forward(event);
-      }
+      deps.webhook?.kick(); // queued in the same transaction; deliver it now
       break;
     case 'amount_mismatch':
       deps.log.error({ ...ctx, storedAmount: order.amount, reportedAmount: input.report.amount }, 'amount mismatch: order flagged for review, not marked paid');

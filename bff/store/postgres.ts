@@ -3,12 +3,13 @@
 // (INSERT ... ON CONFLICT DO NOTHING), changes to one order by its row lock (SELECT ... FOR UPDATE),
 // and reconciliation claims by FOR UPDATE SKIP LOCKED, so instances never step on each other.
 import pg from 'pg';
-import type { PaymentStatus, Redirect } from '../../shared/api.ts';
+import { isFinalStatus, type PaymentStatus, type Redirect } from '../../shared/api.ts';
 import type { LineItem } from '../doku/schemas.ts';
 import type { Logger } from '../log.ts';
 import { decide } from '../orders/state.ts';
 import type {
   ApplyInput, ApplyOutcome, ClaimOptions, GatewayState, InboxEntry, NewOrder, Order, OrderEvent, ReportSource, Store,
+  WebhookDue, WebhookSettlement,
 } from './types.ts';
 
 /** Numbered migrations; append only, never edit one that has shipped. */
@@ -51,6 +52,11 @@ const MIGRATIONS: readonly string[] = [
      at             timestamptz NOT NULL
    );
    CREATE INDEX order_events_invoice ON order_events (invoice_number, id);`,
+  // The merchant-webhook outbox: a final change waits here until it is delivered (or given up on).
+  `ALTER TABLE order_events ADD COLUMN webhook_attempts integer NOT NULL DEFAULT 0;
+   ALTER TABLE order_events ADD COLUMN webhook_next_at timestamptz;
+   ALTER TABLE order_events ADD COLUMN webhook_delivered_at timestamptz;
+   CREATE INDEX order_events_webhook_due ON order_events (webhook_next_at) WHERE webhook_next_at IS NOT NULL;`,
 ];
 
 /** Advisory lock key that serialises migrations across instances starting at once. */
@@ -197,7 +203,8 @@ export class PostgresStore implements Store {
           'UPDATE orders SET status = $1, version = version + 1, updated_at = $2 WHERE invoice_number = $3 RETURNING *',
           [verdict.to, input.now, input.invoiceNumber],
         ));
-        await this.insertEvent(c, input.invoiceNumber, previous, verdict.to, input.source, after.version, input.now);
+        const webhookAt = input.queueWebhook && isFinalStatus(verdict.to) ? input.now : null;
+        await this.insertEvent(c, input.invoiceNumber, previous, verdict.to, input.source, after.version, input.now, webhookAt);
       } else if (verdict.kind === 'amount_mismatch') {
         ({ rows: [after] } = await c.query<OrderRow>(
           'UPDATE orders SET needs_review = true, updated_at = $1 WHERE invoice_number = $2 RETURNING *',
@@ -226,6 +233,33 @@ export class PostgresStore implements Store {
       [opts.now, new Date(opts.now.getTime() - opts.minAgeMs), new Date(opts.now.getTime() - opts.intervalMs), opts.limit],
     );
     return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
+    // SKIP LOCKED, as for reconciliation: two instances never take the same delivery at once.
+    const { rows } = await this.pool.query<{
+      id: string; invoice_number: string; to_status: string; version: number; at: Date; webhook_attempts: number; amount: string;
+    }>(
+      `UPDATE order_events e SET webhook_attempts = e.webhook_attempts + 1, webhook_next_at = $2
+       FROM orders o
+       WHERE o.invoice_number = e.invoice_number AND e.id IN (
+         SELECT id FROM order_events WHERE webhook_next_at IS NOT NULL AND webhook_next_at <= $1
+         ORDER BY webhook_next_at, id LIMIT $3
+         FOR UPDATE SKIP LOCKED)
+       RETURNING e.id, e.invoice_number, e.to_status, e.version, e.at, e.webhook_attempts, o.amount`,
+      [opts.now, new Date(opts.now.getTime() + opts.leaseMs), opts.limit],
+    );
+    return rows
+      .map((r) => ({ eventId: Number(r.id), invoiceNumber: r.invoice_number, amount: Number(r.amount), status: r.to_status as PaymentStatus, version: r.version, at: r.at, attempts: r.webhook_attempts }))
+      .sort((a, b) => a.eventId - b.eventId);
+  }
+
+  async settleWebhook(eventId: number, settlement: WebhookSettlement): Promise<void> {
+    if ('deliveredAt' in settlement) {
+      await this.pool.query('UPDATE order_events SET webhook_delivered_at = $1, webhook_next_at = NULL WHERE id = $2', [settlement.deliveredAt, eventId]);
+    } else {
+      await this.pool.query('UPDATE order_events SET webhook_next_at = $1 WHERE id = $2', [settlement.nextAt, eventId]);
+    }
   }
 
   async listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>> {
@@ -281,10 +315,10 @@ export class PostgresStore implements Store {
     return rows[0];
   }
 
-  private async insertEvent(c: pg.PoolClient, invoiceNumber: string, from: PaymentStatus, to: PaymentStatus, source: ReportSource | 'gateway', version: number, at: Date): Promise<void> {
+  private async insertEvent(c: pg.PoolClient, invoiceNumber: string, from: PaymentStatus, to: PaymentStatus, source: ReportSource | 'gateway', version: number, at: Date, webhookAt: Date | null = null): Promise<void> {
     await c.query(
-      'INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [invoiceNumber, from, to, source, version, at],
+      'INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at, webhook_next_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [invoiceNumber, from, to, source, version, at, webhookAt],
     );
   }
 }

@@ -5,11 +5,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { PaymentStatus, Redirect } from '../../shared/api.ts';
+import { isFinalStatus, type PaymentStatus, type Redirect } from '../../shared/api.ts';
 import type { LineItem } from '../doku/schemas.ts';
 import { decide } from '../orders/state.ts';
 import type {
   ApplyInput, ApplyOutcome, ClaimOptions, GatewayState, InboxEntry, NewOrder, Order, OrderEvent, ReportSource, Store,
+  WebhookDue, WebhookSettlement,
 } from './types.ts';
 
 /** Numbered migrations; append only, never edit one that has shipped. */
@@ -51,6 +52,11 @@ const MIGRATIONS: readonly string[] = [
      at             INTEGER NOT NULL
    );
    CREATE INDEX order_events_invoice ON order_events (invoice_number, id);`,
+  // The merchant-webhook outbox: a final change waits here until it is delivered (or given up on).
+  `ALTER TABLE order_events ADD COLUMN webhook_attempts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE order_events ADD COLUMN webhook_next_at INTEGER;
+   ALTER TABLE order_events ADD COLUMN webhook_delivered_at INTEGER;
+   CREATE INDEX order_events_webhook_due ON order_events (webhook_next_at) WHERE webhook_next_at IS NOT NULL;`,
 ];
 
 interface OrderRow {
@@ -178,7 +184,8 @@ export class SqliteStore implements Store {
       if (verdict.kind === 'transition') {
         this.stmt('UPDATE orders SET status = ?, version = version + 1, updated_at = ? WHERE invoice_number = ?')
           .run(verdict.to, at, input.invoiceNumber);
-        this.insertEvent(input.invoiceNumber, previous, verdict.to, input.source, row.version + 1, input.now);
+        const webhookAt = input.queueWebhook && isFinalStatus(verdict.to) ? input.now : null;
+        this.insertEvent(input.invoiceNumber, previous, verdict.to, input.source, row.version + 1, input.now, webhookAt);
       } else if (verdict.kind === 'amount_mismatch') {
         this.stmt('UPDATE orders SET needs_review = 1, updated_at = ? WHERE invoice_number = ?').run(at, input.invoiceNumber);
       }
@@ -205,6 +212,35 @@ export class SqliteStore implements Store {
       return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     });
     return run.immediate();
+  }
+
+  async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
+    const now = opts.now.getTime();
+    const run = this.db.transaction((): WebhookDue[] => {
+      const rows = this.stmt(
+          `UPDATE order_events SET webhook_attempts = webhook_attempts + 1, webhook_next_at = @leaseUntil
+           WHERE id IN (
+             SELECT id FROM order_events WHERE webhook_next_at IS NOT NULL AND webhook_next_at <= @now
+             ORDER BY webhook_next_at, id LIMIT @limit)
+           RETURNING id, invoice_number, to_status, version, at, webhook_attempts,
+             (SELECT amount FROM orders o WHERE o.invoice_number = order_events.invoice_number) AS amount`,
+        )
+        .all({ now, leaseUntil: now + opts.leaseMs, limit: opts.limit }) as Array<{
+          id: number; invoice_number: string; to_status: string; version: number; at: number; webhook_attempts: number; amount: number;
+        }>;
+      return rows
+        .map((r) => ({ eventId: r.id, invoiceNumber: r.invoice_number, amount: r.amount, status: r.to_status as PaymentStatus, version: r.version, at: new Date(r.at), attempts: r.webhook_attempts }))
+        .sort((a, b) => a.eventId - b.eventId);
+    });
+    return run.immediate();
+  }
+
+  async settleWebhook(eventId: number, settlement: WebhookSettlement): Promise<void> {
+    if ('deliveredAt' in settlement) {
+      this.stmt('UPDATE order_events SET webhook_delivered_at = ?, webhook_next_at = NULL WHERE id = ?').run(settlement.deliveredAt.getTime(), eventId);
+    } else {
+      this.stmt('UPDATE order_events SET webhook_next_at = ? WHERE id = ?').run(settlement.nextAt?.getTime() ?? null, eventId);
+    }
   }
 
   async listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>> {
@@ -247,9 +283,9 @@ export class SqliteStore implements Store {
     return this.stmt('SELECT * FROM orders WHERE invoice_number = ?').get(invoiceNumber) as OrderRow | undefined;
   }
 
-  private insertEvent(invoiceNumber: string, from: PaymentStatus, to: PaymentStatus, source: ReportSource | 'gateway', version: number, at: Date): void {
-    this.stmt('INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(invoiceNumber, from, to, source, version, at.getTime());
+  private insertEvent(invoiceNumber: string, from: PaymentStatus, to: PaymentStatus, source: ReportSource | 'gateway', version: number, at: Date, webhookAt: Date | null = null): void {
+    this.stmt('INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at, webhook_next_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(invoiceNumber, from, to, source, version, at.getTime(), webhookAt?.getTime() ?? null);
   }
 }
 

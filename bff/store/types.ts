@@ -54,6 +54,11 @@ export interface ApplyInput {
   /** For notifications: recorded in the same transaction as the order change. */
   inbox?: InboxEntry;
   now: Date;
+  /**
+   * The merchant's backend wants final results (MERCHANT_WEBHOOK_URL): a transition to SUCCESS, FAILED
+   * or EXPIRED is queued for it in the same transaction (the webhook outbox), so a restart loses none.
+   */
+  queueWebhook?: boolean;
 }
 
 export type ApplyOutcome =
@@ -74,6 +79,22 @@ export interface OrderEvent {
   version: number;
   at: Date;
 }
+
+/** A final status change waiting in the webhook outbox (one order_events row). */
+export interface WebhookDue {
+  eventId: number;
+  invoiceNumber: string;
+  amount: number;
+  status: PaymentStatus;
+  /** The order's version after the change: with the invoice, the event's unique id. */
+  version: number;
+  at: Date;
+  /** Attempts so far, counting the one this claim starts. */
+  attempts: number;
+}
+
+/** What became of one delivery attempt: delivered, try again at `nextAt`, or give up (`nextAt` null). */
+export type WebhookSettlement = { deliveredAt: Date } | { nextAt: Date | null };
 
 export interface ClaimOptions {
   now: Date;
@@ -105,6 +126,12 @@ export interface Store {
    * instances never check the same order at once.
    */
   claimDueForCheck(opts: ClaimOptions): Promise<Order[]>;
+  /**
+   * Atomically claim webhook deliveries due at `now`: each gets one more attempt and its next
+   * attempt moves to `now + leaseMs`, so no other instance sends it while this one is trying.
+   */
+  claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]>;
+  settleWebhook(eventId: number, settlement: WebhookSettlement): Promise<void>;
   /** Inbox rows for an invoice, oldest first (audit and tests). */
   listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>>;
   /** Status changes of an order, oldest first (audit and tests). */

@@ -1,12 +1,12 @@
 // Forwarding final payment results to the merchant's backend (MERCHANT_WEBHOOK_URL), signed with
 // MERCHANT_WEBHOOK_SECRET in the style of Stripe's webhooks: `t=<unix seconds>,v1=<hex HMAC-SHA256 of
-// "t.body">`. Only the instance that applied a change forwards it, so several instances send it once.
-// Retries are in memory with backoff: a restart in the middle of them loses the rest (the merchant can
-// always read GET /api/payments/:invoice, and a reconciling backend should).
+// "t.body">`. Deliveries wait in an outbox (order_events rows queued in the same transaction as the
+// change), so a restart or a crash loses none; the store's claim hands each to one instance at a time.
 import { createHmac } from 'node:crypto';
 import type { PaymentStatus } from '../../shared/api.ts';
 import { signaturesEqual } from '../doku/signature.ts';
 import type { Logger } from '../log.ts';
+import type { Store, WebhookDue } from '../store/types.ts';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'LinkAja-Pay-Signature';
 
@@ -24,14 +24,13 @@ const TYPES: Partial<Record<PaymentStatus, WebhookEvent['type']>> = {
   EXPIRED: 'payment.expired',
 };
 
-export function webhookEventFor(order: { invoiceNumber: string; amount: number; status: PaymentStatus; version: number; updatedAt: Date }, now = new Date()): WebhookEvent | null {
-  const type = TYPES[order.status];
-  if (!type) return null;
+/** The event for a queued change; its id is stable across attempts, so receivers can drop repeats. */
+export function webhookEventFor(due: WebhookDue): WebhookEvent {
   return {
-    id: `${order.invoiceNumber}:${order.version}`,
-    type,
-    created_at: now.toISOString(),
-    data: { invoice_number: order.invoiceNumber, amount: order.amount, currency: 'IDR', status: order.status, updated_at: order.updatedAt.toISOString() },
+    id: `${due.invoiceNumber}:${due.version}`,
+    type: TYPES[due.status] ?? 'payment.failed',
+    created_at: due.at.toISOString(),
+    data: { invoice_number: due.invoiceNumber, amount: due.amount, currency: 'IDR', status: due.status, updated_at: due.at.toISOString() },
   };
 }
 
@@ -60,25 +59,69 @@ export function verifyWebhook(rawBody: string, header: string | undefined, secre
 export interface WebhookForwarderOptions {
   url: string;
   secret: string;
+  store: Store;
   log: Logger;
-  /** Delays between attempts (ms); the first attempt is immediate. */
+  /** Delays after each failed attempt (ms); the first attempt is immediate. About 19 h in all by default. */
   backoffMs?: number[];
   timeoutMs?: number;
+  /** How often the outbox is looked at for retries and for changes another instance queued. */
+  pollMs?: number;
 }
 
+const DEFAULT_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000, 6 * 3_600_000, 12 * 3_600_000];
+
 export class WebhookForwarder {
-  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly backoff: number[];
+  private readonly timeoutMs: number;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private closed = false;
+
   constructor(private readonly opts: WebhookForwarderOptions) {
-    this.backoff = opts.backoffMs ?? [5_000, 30_000, 120_000, 600_000, 3_600_000];
+    this.backoff = opts.backoffMs ?? DEFAULT_BACKOFF_MS;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
 
-  /** Queue delivery of an event; returns at once. */
-  forward(event: WebhookEvent): void {
-    void this.attempt(event, 0);
+  /** Look at the outbox every pollMs (retries, and what was queued before a restart). */
+  start(): void {
+    this.timer ??= setInterval(() => this.kick(), this.opts.pollMs ?? 5_000);
+    this.timer.unref();
+    this.kick();
   }
 
-  private async attempt(event: WebhookEvent, n: number): Promise<void> {
+  /** Deliver what is due now (a change was just queued); overlapping kicks share one pass. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass()
+      .catch((err: Error) => this.opts.log.warn({ reason: err.message }, 'merchant webhook outbox unavailable; will try again'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async pass(): Promise<void> {
+    // The lease outlasts an attempt, so no other instance takes a delivery that is still in flight.
+    const due = await this.opts.store.claimWebhooks({ now: new Date(), leaseMs: 2 * this.timeoutMs + 1_000, limit: 20 });
+    await Promise.all(due.map((d) => this.deliver(d)));
+  }
+
+  private async deliver(due: WebhookDue): Promise<void> {
+    const event = webhookEventFor(due);
     const body = JSON.stringify(event);
     const ts = Math.floor(Date.now() / 1000);
     let outcome: string;
@@ -87,40 +130,35 @@ export class WebhookForwarder {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(this.opts.secret, ts, body) },
         body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        signal: AbortSignal.timeout(this.timeoutMs),
         redirect: 'error',
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) {
-        this.opts.log.info({ event: event.id, type: event.type, attempt: n + 1 }, 'merchant webhook delivered');
-        return;
+        this.opts.log.info({ event: event.id, type: event.type, attempt: due.attempts }, 'merchant webhook delivered');
+        return this.opts.store.settleWebhook(due.eventId, { deliveredAt: new Date() });
       }
       outcome = `HTTP ${res.status}`;
     } catch (err) {
       outcome = (err as Error).name;
     }
-    const delay = this.backoff[n];
+    const delay = this.backoff[due.attempts - 1];
     if (delay === undefined) {
-      this.opts.log.error({ event: event.id, attempts: n + 1, outcome }, 'merchant webhook gave up');
-      return;
+      this.opts.log.error({ event: event.id, attempts: due.attempts, outcome }, 'merchant webhook gave up');
+      return this.opts.store.settleWebhook(due.eventId, { nextAt: null });
     }
-    this.opts.log.warn({ event: event.id, attempt: n + 1, outcome, retryInMs: delay }, 'merchant webhook failed; will retry');
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.attempt(event, n + 1);
-    }, delay);
-    timer.unref();
-    this.timers.add(timer);
-  }
-
-  close(): void {
-    this.timers.forEach(clearTimeout);
-    this.timers.clear();
+    this.opts.log.warn({ event: event.id, attempt: due.attempts, outcome, retryInMs: delay }, 'merchant webhook failed; will retry');
+    return this.opts.store.settleWebhook(due.eventId, { nextAt: new Date(Date.now() + delay) });
   }
 }
 
-/** The forwarder the configuration asks for, if any. */
-export function webhookFromConfig(config: { merchantWebhookUrl?: string; merchantWebhookSecret?: string }, log: Logger): WebhookForwarder | undefined {
+/** The forwarder the configuration asks for, if any (not started). `timing` is for tests. */
+export function webhookFromConfig(
+  config: { merchantWebhookUrl?: string; merchantWebhookSecret?: string },
+  store: Store,
+  log: Logger,
+  timing: Pick<WebhookForwarderOptions, 'backoffMs' | 'timeoutMs' | 'pollMs'> = {},
+): WebhookForwarder | undefined {
   if (!config.merchantWebhookUrl || !config.merchantWebhookSecret) return undefined;
-  return new WebhookForwarder({ url: config.merchantWebhookUrl, secret: config.merchantWebhookSecret, log: log.child({ component: 'merchant-webhook' }) });
+  return new WebhookForwarder({ url: config.merchantWebhookUrl, secret: config.merchantWebhookSecret, store, log: log.child({ component: 'merchant-webhook' }), ...timing });
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Redirect } from '../../shared/api.ts';
 import { openStore } from '../../bff/store/index.ts';
-import type { ApplyInput, InboxEntry, NewOrder, Store } from '../../bff/store/types.ts';
+import type { ApplyInput, InboxEntry, NewOrder, Store, WebhookDue } from '../../bff/store/types.ts';
 import { freshSchema } from '../helpers/pg.ts';
 
 interface Backend {
@@ -313,6 +313,58 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       assert.equal(claimed.length, 30, 'every due order is claimed once');
     });
 
+    test('webhook outbox: a final change queued with it is claimed once, leased, retried, settled', async () => {
+      const base = new Date('2032-01-01T00:00:00.000Z').getTime();
+      const o = newOrder();
+      await store.insertOrder(o);
+      const quiet = newOrder();
+      await store.insertOrder(quiet);
+      const now = new Date(base);
+      await store.applyReport({ invoiceNumber: o.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'notification', now, queueWebhook: true });
+      await store.applyReport({ invoiceNumber: quiet.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'notification', now }); // no webhook configured
+      const mine = (xs: WebhookDue[]) => xs.filter((x) => [o.invoiceNumber, quiet.invoiceNumber].includes(x.invoiceNumber));
+      const claim = (ms: number) => store.claimWebhooks({ now: new Date(base + ms), leaseMs: 30_000, limit: 100 }).then(mine);
+
+      const [first, ...rest] = await claim(0);
+      assert.deepEqual(rest, []);
+      assert.deepEqual({ ...first, eventId: 0 }, { eventId: 0, invoiceNumber: o.invoiceNumber, amount: 25_000, status: 'SUCCESS', version: 1, at: now, attempts: 1 });
+      assert.deepEqual(await claim(10_000), [], 'leased to the first claimer while its attempt runs');
+      await store.settleWebhook(first.eventId, { nextAt: new Date(base + 5_000) });
+      assert.equal((await claim(4_000)).length, 0, 'not before the retry is due');
+      const [second] = await claim(5_000);
+      assert.equal(second.attempts, 2);
+      await store.settleWebhook(second.eventId, { deliveredAt: new Date(base + 5_100) });
+      assert.deepEqual(await claim(3_600_000), [], 'delivered: never again');
+
+      // A later change (FAILED -> SUCCESS is the only one) queues its own delivery; giving up ends it.
+      const f = newOrder();
+      await store.insertOrder(f);
+      await store.applyReport({ invoiceNumber: f.invoiceNumber, report: { status: 'FAILED', amount: 25_000 }, source: 'notification', now, queueWebhook: true });
+      await store.applyReport({ invoiceNumber: f.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'notification', now, queueWebhook: true });
+      const both = (await store.claimWebhooks({ now, leaseMs: 30_000, limit: 100 })).filter((d) => d.invoiceNumber === f.invoiceNumber);
+      assert.deepEqual(both.map((d) => [d.status, d.version]), [['FAILED', 1], ['SUCCESS', 2]]);
+      for (const d of both) await store.settleWebhook(d.eventId, { nextAt: null });
+      assert.deepEqual((await store.claimWebhooks({ now: new Date(base + 3_600_000), leaseMs: 0, limit: 100 })).filter((d) => d.invoiceNumber === f.invoiceNumber), []);
+    });
+
+    test('webhook outbox: concurrent claimers on two instances never get the same delivery', async () => {
+      const other = await another();
+      const base = new Date('2033-01-01T00:00:00.000Z');
+      const ids = new Set<string>();
+      for (let i = 0; i < 20; i++) {
+        const o = newOrder();
+        await store.insertOrder(o);
+        await store.applyReport({ invoiceNumber: o.invoiceNumber, report: { status: 'EXPIRED' }, source: 'expiry', now: base, queueWebhook: true });
+        ids.add(o.invoiceNumber);
+      }
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).claimWebhooks({ now: new Date(base.getTime() + 1), leaseMs: 60_000, limit: 4 })),
+      );
+      const claimed = claims.flat().map((d) => d.invoiceNumber).filter((i) => ids.has(i));
+      assert.equal(new Set(claimed).size, claimed.length, 'a delivery was handed to two claimers');
+      assert.equal(claimed.length, 20, 'every queued delivery is claimed once');
+    });
+
     test('migrate again (and from several instances at once) is harmless; reopening keeps the data', async () => {
       const o = newOrder();
       await store.insertOrder(o);
@@ -338,7 +390,7 @@ describe('openStore', () => {
     try {
       const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(s.url)));
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
-      assert.deepEqual(rows.map((r) => r.version), [1]);
+      assert.deepEqual(rows.map((r) => r.version), [1, 2], "each migration applied once");
       await Promise.all(stores.map((x) => x.close()));
     } finally {
       await s.drop();

@@ -1,11 +1,15 @@
 // Forwarding final results to the merchant's backend, signed, with retries.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createLogger } from '../../bff/log.ts';
-import { verifyWebhook, webhookSignature, WebhookForwarder, WEBHOOK_SIGNATURE_HEADER } from '../../bff/webhooks/merchant-webhook.ts';
+import { openStore } from '../../bff/store/index.ts';
+import { verifyWebhook, webhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../bff/webhooks/merchant-webhook.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { sendNotification } from '../helpers/notify.ts';
 
@@ -24,49 +28,114 @@ describe('verifyWebhook (for merchants)', () => {
   });
 });
 
-describe('merchant webhook delivery', () => {
-  const received: Array<{ body: string; signature: string }> = [];
-  let failFirst = 0;
-  let receiver: ReturnType<typeof createServer>;
-  let bff: TestBff;
-  before(async () => {
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c)).on('end', () => {
-        received.push({ body, signature: String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()]) });
-        res.writeHead(failFirst-- > 0 ? 500 : 200).end();
-      });
+/** A merchant backend on 127.0.0.1: records every attempt; answers 200, or what `answer` says. */
+async function startReceiver() {
+  const received: Array<{ body: string; signature: string; status: number }> = [];
+  let answer = (): number => 200;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c)).on('end', () => {
+      const status = answer();
+      received.push({ body, signature: String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()]), status });
+      res.writeHead(status).end();
     });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/linkaja`;
-    const webhook = new WebhookForwarder({ url, secret, log: createLogger({ level: 'silent' }), backoffMs: [50, 50] });
-    bff = await startTestBff({ env: { MERCHANT_WEBHOOK_URL: url, MERCHANT_WEBHOOK_SECRET: secret }, deps: { webhook } });
   });
-  after(async () => {
-    await bff.close();
-    receiver.closeAllConnections();
-    receiver.close();
-  });
-
-  const waitFor = async (n: number) => {
-    for (let i = 0; i < 100 && received.length < n; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(received.length >= n, `expected ${n} deliveries, got ${received.length}`);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    received,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/linkaja`,
+    answerWith: (fn: () => number) => (answer = fn),
+    /** Waits (bounded) until `n` attempts arrived. */
+    async waitFor(n: number, ms = 3000) {
+      for (const end = Date.now() + ms; received.length < n && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(received.length >= n, `expected ${n} attempts, got ${received.length}`);
+    },
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
   };
+}
+
+const paySuccess = async (bff: TestBff) => {
+  const p = await request(bff.url).post('/api/payments').send({ items: [{ sku: 'rendang', quantity: 1 }] });
+  assert.equal(p.status, 201);
+  const n = await sendNotification(bff.url, bff.config, { invoice: p.body.invoice_number, amount: 45000, status: 'SUCCESS' });
+  assert.equal(n.status, 200);
+  return p.body.invoice_number as string;
+};
+
+describe('merchant webhook delivery', () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  const dir = mkdtempSync(join(tmpdir(), 'linkaja-webhook-'));
+  const env = () => ({ MERCHANT_WEBHOOK_URL: receiver.url, MERCHANT_WEBHOOK_SECRET: secret });
+  before(async () => (receiver = await startReceiver()));
+  after(() => {
+    receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('forwards a final result once, signed, and retries a failed delivery', async () => {
-    received.length = 0;
-    failFirst = 1;
-    const p = await request(bff.url).post('/api/payments').send({ items: [{ sku: 'rendang', quantity: 1 }] });
-    await sendNotification(bff.url, bff.config, { invoice: p.body.invoice_number, amount: 45000, status: 'SUCCESS' });
-    // A duplicate and a late FAILED change nothing, so they forward nothing.
-    await sendNotification(bff.url, bff.config, { invoice: p.body.invoice_number, amount: 45000, status: 'FAILED' });
-    await waitFor(2);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(received.length, 2, 'one failed attempt, one retry');
-    assert.equal(received[0].body, received[1].body);
-    const event = verifyWebhook(received[1].body, received[1].signature, secret);
-    assert.equal(event.type, 'payment.succeeded');
-    assert.deepEqual(event.data, { invoice_number: p.body.invoice_number, amount: 45000, currency: 'IDR', status: 'SUCCESS', updated_at: event.data.updated_at });
-    assert.equal(event.id, `${p.body.invoice_number}:1`);
+    receiver.received.length = 0;
+    let failures = 1;
+    receiver.answerWith(() => (failures-- > 0 ? 500 : 200));
+    const bff = await startTestBff({ env: env(), webhook: { backoffMs: [50, 50], pollMs: 20 } });
+    try {
+      const invoice = await paySuccess(bff);
+      // A late FAILED changes nothing, so it forwards nothing.
+      await sendNotification(bff.url, bff.config, { invoice, amount: 45000, status: 'FAILED' });
+      await receiver.waitFor(2);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(receiver.received.map((r) => r.status), [500, 200], 'one failed attempt, one retry, nothing after');
+      assert.equal(receiver.received[0].body, receiver.received[1].body);
+      const event = verifyWebhook(receiver.received[1].body, receiver.received[1].signature, secret);
+      assert.equal(event.type, 'payment.succeeded');
+      assert.deepEqual(event.data, { invoice_number: invoice, amount: 45000, currency: 'IDR', status: 'SUCCESS', updated_at: event.data.updated_at });
+      assert.equal(event.id, `${invoice}:1`);
+    } finally {
+      await bff.close();
+    }
+  });
+
+  it('gives up after the last retry, and says so in the log', async () => {
+    receiver.received.length = 0;
+    receiver.answerWith(() => 503);
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const bff = await startTestBff({ env: env(), log, webhook: { backoffMs: [20, 20], pollMs: 10 } });
+    try {
+      await paySuccess(bff);
+      await receiver.waitFor(3);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(receiver.received.length, 3, 'the first attempt and two retries, then no more');
+      assert.ok(lines.some((l) => l.includes('merchant webhook gave up')), 'the give-up is logged');
+      assert.ok(!lines.some((l) => l.includes(secret)), 'the webhook secret is never logged');
+    } finally {
+      await bff.close();
+    }
+  });
+
+  it('survives a restart: a delivery still owed is sent by the next process on the same database', async () => {
+    receiver.received.length = 0;
+    receiver.answerWith(() => 503); // the merchant's backend is down
+    const databaseUrl = `sqlite:${join(dir, 'orders.db')}`;
+    const first = await startTestBff({ env: { ...env(), DATABASE_URL: databaseUrl }, webhook: { backoffMs: [1000], pollMs: 10 } });
+    const invoice = await paySuccess(first);
+    await receiver.waitFor(1);
+    await first.close(); // the process stops with its retry still owed
+    assert.ok(receiver.received.every((r) => r.status === 503), 'nothing was delivered by the first process');
+
+    receiver.answerWith(() => 200); // the backend is back; so is the BFF
+    const attemptsBefore = receiver.received.length;
+    const second = await startTestBff({ env: { ...env(), DATABASE_URL: databaseUrl }, webhook: { pollMs: 10 } });
+    try {
+      await receiver.waitFor(attemptsBefore + 1);
+      await new Promise((r) => setTimeout(r, 100));
+      const delivered = receiver.received.filter((r) => r.status === 200);
+      assert.equal(delivered.length, 1, 'delivered once, by the second process');
+      assert.equal(verifyWebhook(delivered[0].body, delivered[0].signature, secret).id, `${invoice}:1`);
+    } finally {
+      await second.close();
+    }
   });
 });

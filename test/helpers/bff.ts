@@ -38,6 +38,8 @@ export interface TestBffOptions {
   log?: Logger;
   /** Extra deps for createApp (resolveOrder, rateLimits, doku...). */
   deps?: Partial<AppDeps>;
+  /** Merchant webhook timing (backoffMs, pollMs, timeoutMs) when MERCHANT_WEBHOOK_URL is set. */
+  webhook?: Parameters<typeof webhookFromConfig>[3];
 }
 
 export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> {
@@ -62,7 +64,8 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
       ? createSimulator({ clientId: config.dokuClientId, secretKey: config.dokuSecretKey, publicBaseUrl: `${url}/simulator`, merchantName: config.merchantName, allowedUrlOrigins: config.allowedOrigins })
       : undefined;
   const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
-  const webhook = opts.deps?.webhook ?? webhookFromConfig(config, log);
+  const webhook = opts.deps?.webhook ?? webhookFromConfig(config, store, log, opts.webhook);
+  webhook?.start();
   const app = createApp({ config, store, bus, log, catalog, doku, simulator, webhook, rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 }, ...opts.deps });
   server.on('request', app);
   const reconciler = new Reconciler({ store, bus, log, webhook, doku: opts.deps?.doku ?? doku, intervalMs: config.reconcileIntervalMs });
@@ -70,7 +73,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     url, config, store, bus, log, app, server, simulator, reconciler,
     async close() {
       await reconciler.stop();
-      webhook?.close();
+      await webhook?.close();
       simulator?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
