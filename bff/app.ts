@@ -126,8 +126,10 @@ export function createApp(deps: AppDeps): Express {
     app.use(demoRouter({ catalog: deps.catalog, config }));
   }
 
-  // DOKU's notifications: raw bytes, no CORS, their own limit.
-  app.use(limiter(limits.notifications), notificationsRouter({ config, store, bus, log, webhook: deps.webhook }));
+  // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
+  // app.use would count every later request against DOKU's budget).
+  app.post(config.notificationPath, limiter(limits.notifications));
+  app.use(notificationsRouter({ config, store, bus, log, webhook: deps.webhook }));
 
   const api = express.Router();
   api.use(
