@@ -104,12 +104,21 @@ export class DokuClient {
   async checkStatus(invoiceNumber: string, requestId: string): Promise<CheckStatusResult> {
     const target = CHECK_STATUS_PATH + encodeURIComponent(invoiceNumber);
     const res = await this.call('GET', target, null, requestId);
-    if (res.status === 404) return { found: false };
+    // Only a signed 200 says anything about the order: a 404 may be a proxy or a wrong base URL,
+    // and taking it for "not found" would let the reconciler expire an order that was paid.
     if (res.status !== 200) throw this.refusal(res.status, res.text);
     this.verify(res, target, requestId);
     const parsed = this.parse(CheckStatusResponse, res.text, res.status);
-    if (!parsed.transaction) return { found: false };
-    return { found: true, status: parsed.transaction.status, amount: parsed.order?.amount, raw: parsed };
+    if (parsed.order && parsed.order.invoice_number !== invoiceNumber) {
+      throw new GatewayError('bad_response', 'DOKU answered Check Status for another invoice.', res.status);
+    }
+    if (!parsed.transaction) return { found: false }; // DOKU's "not found"
+    const amount = parsed.order?.amount;
+    if (parsed.transaction.status === 'SUCCESS' && amount === undefined) {
+      // Never mark an order paid without checking the amount: ask again later.
+      throw new GatewayError('bad_response', 'Check Status reported SUCCESS without order.amount.', res.status);
+    }
+    return { found: true, status: parsed.transaction.status, amount, raw: parsed };
   }
 
   private async call(method: 'GET' | 'POST', target: string, body: string | null, requestId: string) {

@@ -65,22 +65,15 @@ export const DOKU_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'EXPIRED', 'REFUND
 /** HTTP Notification body: lenient, but the fields we act on are validated. */
 export const Notification = z.looseObject({
   order: z.looseObject({ invoice_number: z.string().min(1).max(64), amount: DokuAmount }),
-  transaction: z.looseObject({
-    status: z.string().min(1).max(32),
-    date: z.string().optional(),
-    original_request_id: z.string().optional(),
-  }),
-  service: z.looseObject({ id: z.string() }).optional(),
-  acquirer: z.looseObject({ id: z.string() }).optional(),
-  channel: z.looseObject({ id: z.string() }).optional(),
+  // Only what is acted on is validated; service, acquirer, channel, dates and ids DOKU adds are kept
+  // in the inbox's raw body, never a reason to refuse (a refusal is retried only three times).
+  transaction: z.looseObject({ status: z.string().min(1).max(32) }),
 });
 export type Notification = z.infer<typeof Notification>;
 
 /** Check Status answer: like a notification; no `transaction` means DOKU does not know the order. */
 export const CheckStatusResponse = z.looseObject({
-  order: z.looseObject({ invoice_number: z.string(), amount: DokuAmount }).optional(),
-  transaction: z
-    .looseObject({ status: z.string().min(1).max(32), date: z.string().optional() })
-    .optional(),
+  order: z.looseObject({ invoice_number: z.string(), amount: DokuAmount.optional() }).optional(),
+  transaction: z.looseObject({ status: z.string().min(1).max(32) }).optional(),
 });
 export type CheckStatusResponse = z.infer<typeof CheckStatusResponse>;

@@ -86,6 +86,8 @@ export class Reconciler {
         now,
       });
       if (outcome.kind === 'applied' && outcome.verdict.kind === 'transition') return 'changed';
+      // TIMEOUT means DOKU could not tell yet: ask again next interval, never expire on it.
+      if (answer.status === 'TIMEOUT') return 'unchanged';
     }
     // Still undecided (or unknown to DOKU) after it was asked once more past its expiry: EXPIRED.
     if (now.getTime() >= order.expiresAt.getTime()) {

@@ -85,6 +85,18 @@ describe('notifications', () => {
     assert.equal(await status(p.invoice_number), 'SUCCESS');
   });
 
+  it('fields it does not act on never refuse a genuine notification (null dates, ids, channel blocks)', async () => {
+    const p = await newPayment();
+    const body = JSON.stringify({
+      service: null, acquirer: { id: null }, channel: 'EMONEY_LINKAJA',
+      order: { invoice_number: p.invoice_number, amount: p.amount },
+      transaction: { status: 'SUCCESS', date: null, original_request_id: null },
+    });
+    const res = await sendNotification(bff.url, bff.config, { invoice: p.invoice_number, amount: p.amount, status: 'SUCCESS' }, body);
+    assert.equal(res.status, 200);
+    assert.equal(await status(p.invoice_number), 'SUCCESS');
+  });
+
   it('a repeat of the same Request-Id is acknowledged and changes nothing', async () => {
     const p = await newPayment();
     const first = await notify({ invoice: p.invoice_number, amount: p.amount, status: 'FAILED', requestId: 'dup-1-' + p.invoice_number });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
+import { startFakeDoku, type Script } from '../helpers/fake-doku.ts';
 import { sendNotification } from '../helpers/notify.ts';
 
 describe('reconciliation', () => {
@@ -71,5 +72,76 @@ describe('reconciliation', () => {
     } finally {
       await offline.close();
     }
+  });
+});
+
+describe('reconciliation: what a Check Status answer may and may not do', () => {
+  const clientId = 'BRN-0001-1234567890123';
+  const secretKey = 'SK-reconcile-test-secret-0001';
+  /** DOKU's answer per invoice; anything not scripted is a 500. */
+  const answers = new Map<string, ReturnType<Script>>();
+  let doku: Awaited<ReturnType<typeof startFakeDoku>>;
+  let bff: TestBff;
+  before(async () => {
+    doku = await startFakeDoku({ clientId, secretKey, script: (r) => answers.get(decodeURIComponent(r.path.split('/').pop()!)) ?? { status: 500, body: {} } });
+    bff = await startTestBff({ env: { DOKU_ENV: 'sandbox', DOKU_BASE_URL: doku.url, DOKU_CLIENT_ID: clientId, DOKU_SECRET_KEY: secretKey, DOKU_TIMEOUT_MS: '500' } });
+  });
+  after(async () => {
+    await bff.close();
+    await doku.close();
+  });
+
+  /** An order created 20 minutes ago, so it is past its 15-minute expiry when reconciled now. */
+  async function expiredOrder(answer: ReturnType<Script>) {
+    const invoice = `INV-RC-${Math.random().toString(36).slice(2, 10).toUpperCase()}`;
+    const createdAt = new Date(Date.now() - 20 * 60_000);
+    await bff.store.insertOrder({
+      invoiceNumber: invoice, amount: 32000, statusTokenHash: '0'.repeat(64), requestId: `r-${invoice}`,
+      lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt, expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
+    });
+    answers.set(invoice, answer);
+    await bff.reconciler.tick(new Date());
+    return (await bff.store.getOrder(invoice))!;
+  }
+  const found = (invoice: string | undefined, status: string, amount?: string) => ({
+    ...(invoice ? { order: { invoice_number: invoice, ...(amount ? { amount } : {}) } } : {}),
+    transaction: { status, date: '2026-11-25T10:00:00Z' },
+  });
+
+  it("a 404 from something that is not DOKU's answer never expires an order (it may have been paid)", async () => {
+    const order = await expiredOrder({ status: 404, body: '<html>Not Found</html>', sign: 'none' });
+    assert.equal(order.status, 'PENDING');
+  });
+
+  it('TIMEOUT past expiry is asked again, not expired', async () => {
+    const order = await expiredOrder({ status: 200, body: { transaction: { status: 'TIMEOUT' } } });
+    assert.equal(order.status, 'PENDING');
+  });
+
+  it('SUCCESS without an amount never marks the order paid', async () => {
+    const order = await expiredOrder({ status: 200, body: { transaction: { status: 'SUCCESS' } } });
+    assert.equal(order.status, 'PENDING');
+  });
+
+  it('an answer about another invoice changes nothing', async () => {
+    const order = await expiredOrder({ status: 200, body: found('INV-SOMEONE-ELSE', 'EXPIRED', '32000.00') });
+    assert.equal(order.status, 'PENDING');
+  });
+
+  it("DOKU's signed not-found (no transaction) past expiry: EXPIRED", async () => {
+    const order = await expiredOrder({ status: 200, body: {} });
+    assert.equal(order.status, 'EXPIRED');
+  });
+
+  it('SUCCESS with the right amount after expiry: paid', async () => {
+    const invoice = `INV-RC-PAID`;
+    answers.set(invoice, { status: 200, body: found(invoice, 'SUCCESS', '32000.00') });
+    const createdAt = new Date(Date.now() - 20 * 60_000);
+    await bff.store.insertOrder({
+      invoiceNumber: invoice, amount: 32000, statusTokenHash: '0'.repeat(64), requestId: `r-${invoice}`,
+      lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt, expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
+    });
+    await bff.reconciler.tick(new Date());
+    assert.equal((await bff.store.getOrder(invoice))!.status, 'SUCCESS');
   });
 });

@@ -298,13 +298,20 @@ describe('DOKU simulator', () => {
         assert.equal(n.path, HOOK_PATH);
         assert.ok(n.verified, 'the notification verifies over its raw bytes and the path of the URL');
         assert.notEqual(n.headers['request-id'], created.requestId, 'a notification has its own Request-Id');
-        const body = Notification.parse(JSON.parse(n.raw));
+        assert.ok(Notification.safeParse(JSON.parse(n.raw)).success, 'the BFF accepts its shape');
+        const body = JSON.parse(n.raw) as {
+          order: { invoice_number: string; amount: string };
+          transaction: { status: string; date: string; original_request_id: string };
+          service: { id: string }; acquirer: { id: string }; channel: { id: string };
+          emoney_payment?: { account_id?: string };
+        };
         assert.equal(body.transaction.status, expected);
         assert.equal(body.order.invoice_number, req.order.invoice_number);
-        assert.equal(body.order.amount, 20000);
+        assert.equal(Number(body.order.amount), 20000);
+        assert.match(body.transaction.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
         assert.equal(body.transaction.original_request_id, created.requestId);
-        assert.deepEqual([body.service?.id, body.acquirer?.id, body.channel?.id], ['EMONEY', 'LINKAJA', 'EMONEY_LINKAJA']);
-        assert.ok((body as { emoney_payment?: { account_id?: string } }).emoney_payment?.account_id);
+        assert.deepEqual([body.service.id, body.acquirer.id, body.channel.id], ['EMONEY', 'LINKAJA', 'EMONEY_LINKAJA']);
+        assert.ok(body.emoney_payment?.account_id);
 
         const afterStatus = await checkStatus(sim.url, req.order.invoice_number);
         assert.equal(afterStatus.json.transaction.status, expected);
