@@ -7,6 +7,8 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { z } from 'zod';
+import { PaymentStatus } from '../../shared/api.ts';
 import type { Logger } from '../log.ts';
 import { MemoryBus, type EventBus, type StatusChange } from './bus.ts';
 
@@ -23,11 +25,18 @@ export interface PgBusOptions {
 }
 
 /** What travels in a NOTIFY payload (well under PostgreSQL's 8000-byte limit). */
-interface Envelope {
+const EnvelopeSchema = z.object({
   /** The publishing instance, so it does not deliver its own change twice. */
-  origin: string;
-  change: StatusChange;
-}
+  origin: z.string(),
+  change: z.object({
+    invoiceNumber: z.string().min(1).max(64),
+    status: PaymentStatus,
+    amount: z.number().int().positive(),
+    version: z.number().int().nonnegative(),
+    updatedAt: z.string(),
+  }),
+});
+type Envelope = z.infer<typeof EnvelopeSchema>;
 
 export class PgBus implements EventBus {
   private readonly local = new MemoryBus();
@@ -144,16 +153,24 @@ export class PgBus implements EventBus {
     this.events.emit('listening');
   }
 
+  /**
+   * Anyone who can connect may NOTIFY on the channel: a payload is validated before it reaches a
+   * stream, and nothing it holds can throw here (pg calls this outside any try).
+   */
   private received(payload: string | undefined): void {
-    let envelope: Envelope;
+    let json: unknown;
     try {
-      envelope = JSON.parse(payload ?? '') as Envelope;
+      json = JSON.parse(payload ?? '');
     } catch {
-      this.log.warn({ channel: this.channel }, 'status bus: ignored a payload that is not JSON');
+      json = undefined;
+    }
+    const envelope = EnvelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      this.log.warn({ channel: this.channel }, 'status bus: ignored a payload that is not a status change');
       return;
     }
-    if (envelope.origin === this.origin || !envelope.change?.invoiceNumber) return;
-    this.local.deliver(envelope.change);
+    if (envelope.data.origin === this.origin) return;
+    this.local.deliver(envelope.data.change);
   }
 
   /** The LISTEN connection died: forget it and reconnect (once per dead connection). */

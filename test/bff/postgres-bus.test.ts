@@ -125,6 +125,10 @@ describe('PgBus (PostgreSQL LISTEN/NOTIFY)', () => {
     const invoice = 'INV-BUS-' + randomBytes(3).toString('hex');
     await admin.query('SELECT pg_notify($1, $2)', [channel, 'not json']);
     await admin.query('SELECT pg_notify($1, $2)', [channel, '{"origin":"x"}']);
+    // JSON that is not an envelope used to throw inside pg's notification handler: a crash.
+    for (const p of ['null', '5', '[]', '{"origin":"x","change":null}', '{"origin":"x","change":{"invoiceNumber":"INV-1","status":"PAID","amount":1,"version":1,"updatedAt":"x"}}']) {
+      await admin.query('SELECT pg_notify($1, $2)', [channel, p]);
+    }
     const arrived = next(b, invoice);
     await a.publish(change(invoice, 7));
     assert.equal((await arrived).version, 7);
