@@ -64,6 +64,8 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
 
   router.get('/payments/:invoice/events', async (req, res) => {
     const order = await authorisedOrder(req);
+    // A client that left during that read has already fired 'close': holding anything now would leak.
+    if (res.closed || req.destroyed) return;
     const lastSeen = Number(req.get('last-event-id') ?? NaN);
     let sent = Number.isFinite(lastSeen) ? lastSeen : -1;
     res.writeHead(200, {
@@ -95,7 +97,17 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
 
     unsubscribe = deps.bus.subscribe(order.invoiceNumber, send);
     req.on('close', close);
-    timers.push(setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs));
+    timers.push(
+      setInterval(() => {
+        res.write(': heartbeat\n\n');
+        // Re-read too: a change whose publish was lost (a crash between commit and NOTIFY, a dead
+        // listener, a duplicate retry after a lost commit ack) still reaches the stream within one beat.
+        deps.store.getOrder(order.invoiceNumber).then(
+          (o) => o && o.version > sent && send(statusChangeOf(o)),
+          () => undefined,
+        );
+      }, heartbeatMs),
+    );
     timers.push(setTimeout(close, maxStreamMs));
     // Re-read after subscribing, so a change between the first read and the subscription is not lost.
     const current = (await deps.store.getOrder(order.invoiceNumber).catch(() => null)) ?? order;

@@ -6,7 +6,16 @@ import { PaymentStatusResponse } from '../../shared/api.ts';
 import type { MemoryBus } from '../../bff/events/bus.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { sendNotification } from '../helpers/notify.ts';
+import { get, type ClientRequest } from 'node:http';
 import { openStream } from '../helpers/sse.ts';
+
+/** Sends a stream request and resolves once it is on the wire, before any answer. */
+const openStreamRequest = (url: string) =>
+  new Promise<ClientRequest>((resolve) => {
+    const req = get(url, { headers: { Accept: 'text/event-stream' } });
+    req.on('error', () => undefined);
+    req.on('socket', (socket) => socket.on('connect', () => setImmediate(() => resolve(req))));
+  });
 
 describe('status', () => {
   let bff: TestBff;
@@ -105,6 +114,37 @@ describe('status', () => {
       streams.forEach((s) => s.close());
       for (let i = 0; i < 50 && bus.listenerCount(p.invoice_number) > 0; i++) await new Promise((r) => setTimeout(r, 10));
       assert.equal(bus.listenerCount(p.invoice_number), 0);
+    });
+
+    it('a change that was never published still reaches the stream at the next heartbeat', async () => {
+      const p = await newPayment();
+      const s = await openStream(streamUrl(p));
+      await s.event(0);
+      // Committed, but no bus publish: as after a crash between commit and NOTIFY.
+      await bff.store.applyReport({ invoiceNumber: p.invoice_number, report: { status: 'SUCCESS', amount: p.amount }, source: 'check_status', now: new Date() });
+      assert.equal(JSON.parse((await s.event(1, 2000)).data).status, 'SUCCESS');
+      await s.ended;
+    });
+
+    it('a client that leaves while its stream is being authorised leaves nothing behind', async () => {
+      // A slow database widens the window that PostgreSQL's network round trip opens in production.
+      const slow = Object.create(bff.store) as typeof bff.store;
+      slow.getOrder = async (invoice) => {
+        await new Promise((r) => setTimeout(r, 150));
+        return bff.store.getOrder(invoice);
+      };
+      const other = await startTestBff({ store: slow, deps: { streams: { heartbeatMs: 100 } } });
+      try {
+        const res = await request(other.url).post('/api/payments').send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
+        const p = res.body as { invoice_number: string; status_token: string };
+        const clients = await Promise.all(Array.from({ length: 3 }, () => openStreamRequest(`${other.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`)));
+        await new Promise((r) => setTimeout(r, 40));
+        clients.forEach((c) => c.destroy());
+        await new Promise((r) => setTimeout(r, 400));
+        assert.equal((other.bus as MemoryBus).listenerCount(p.invoice_number), 0, 'no subscription outlives its client');
+      } finally {
+        await other.close();
+      }
     });
 
     it('refuses a wrong token like the JSON route', async () => {
