@@ -23,7 +23,8 @@ export type CartItem = z.infer<typeof CartItem>;
 export const Customer = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   email: z.email().max(254).optional(),
-  phone: z.string().regex(/^\+?[0-9]{6,16}$/, 'digits only, 6 to 16, optional leading +').optional(),
+  // At most 16 characters, as DOKU takes them.
+  phone: z.string().regex(/^\+?[0-9]{6,15}$/, 'digits only, 6 to 15, optional leading +').optional(),
 });
 export type Customer = z.infer<typeof Customer>;
 

@@ -8,8 +8,11 @@ export const CHECK_STATUS_PATH = '/orders/v1/status/';
 /** DOKU's per-transaction ceiling for LinkAja that we enforce before calling (IDR). */
 export const MAX_AMOUNT = 10_000_000;
 
+/** Printable text only: a control character (NUL above all, which PostgreSQL refuses) is never a name or id. */
+const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
+
 export const LineItem = z.strictObject({
-  name: z.string().min(1).max(255),
+  name: z.string().min(1).max(255).regex(NO_CONTROL_CHARS, 'must not contain control characters'),
   price: z.number().int().positive(),
   quantity: z.number().int().min(1),
 });
@@ -64,7 +67,7 @@ export const DOKU_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'EXPIRED', 'REFUND
 
 /** HTTP Notification body: lenient, but the fields we act on are validated. */
 export const Notification = z.looseObject({
-  order: z.looseObject({ invoice_number: z.string().min(1).max(64), amount: DokuAmount }),
+  order: z.looseObject({ invoice_number: z.string().min(1).max(64).regex(NO_CONTROL_CHARS, 'must not contain control characters'), amount: DokuAmount }),
   // Only what is acted on is validated; service, acquirer, channel, dates and ids DOKU adds are kept
   // in the inbox's raw body, never a reason to refuse (a refusal is retried only three times).
   transaction: z.looseObject({ status: z.string().min(1).max(32) }),

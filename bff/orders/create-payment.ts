@@ -3,8 +3,8 @@
 import type { CreatePaymentRequest, CreatePaymentResponse } from '../../shared/api.ts';
 import { notificationUrl, type Config } from '../config.ts';
 import { GatewayError, type DokuClient } from '../doku/client.ts';
-import type { LinkAjaPaymentRequest } from '../doku/schemas.ts';
-import { ApiError } from '../http/errors.ts';
+import { LinkAjaPaymentRequest } from '../doku/schemas.ts';
+import { ApiError, invalidRequest } from '../http/errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import { hashStatusToken, newInvoiceNumber, newRequestId, newStatusToken } from './ids.ts';
@@ -52,6 +52,16 @@ export async function createPayment(
   const expiresAt = new Date(now.getTime() + config.orderExpiryMs);
   const plog = log.child({ invoice: invoiceNumber, dokuRequestId: requestId });
 
+  // Checked against DOKU's request shape before anything is stored: what DOKU would refuse is a 400
+  // here, not a FAILED order and a 502.
+  const dokuRequest: LinkAjaPaymentRequest = {
+    order: { invoice_number: invoiceNumber, amount: priced.amount, callback_url: returnUrl, line_items: priced.lineItems },
+    customer: dokuCustomer(req.customer),
+    additional_info: { override_notification_url: notificationUrl(config) },
+  };
+  const sendable = LinkAjaPaymentRequest.safeParse(dokuRequest);
+  if (!sendable.success) throw invalidRequest(sendable.error, 'order for DOKU');
+
   try {
     await store.insertOrder({
       invoiceNumber, amount: priced.amount, statusTokenHash: hashStatusToken(statusToken), requestId,
@@ -62,11 +72,6 @@ export async function createPayment(
     throw new ApiError(503, 'store_unavailable', 'The payment could not be recorded; nothing was charged. Please try again.');
   }
 
-  const dokuRequest: LinkAjaPaymentRequest = {
-    order: { invoice_number: invoiceNumber, amount: priced.amount, callback_url: returnUrl, line_items: priced.lineItems },
-    customer: dokuCustomer(req.customer),
-    additional_info: { override_notification_url: notificationUrl(config) },
-  };
   let answer;
   try {
     answer = await doku.createLinkAjaPayment(dokuRequest, requestId);

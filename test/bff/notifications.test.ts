@@ -97,6 +97,13 @@ describe('notifications', () => {
     assert.equal(await status(p.invoice_number), 'SUCCESS');
   });
 
+  it('an invoice number with a control character is refused with 400 on every store (PostgreSQL cannot hold NUL)', async () => {
+    const invoice = 'INV-\u0000-NUL';
+    const res = await notify({ invoice, amount: 1000, status: 'SUCCESS' });
+    assert.equal(res.status, 400);
+    assert.match(String((res.body as { error: { message: string } }).error.message), /order\.invoice_number/);
+  });
+
   it('a repeat of the same Request-Id is acknowledged and changes nothing', async () => {
     const p = await newPayment();
     const first = await notify({ invoice: p.invoice_number, amount: p.amount, status: 'FAILED', requestId: 'dup-1-' + p.invoice_number });

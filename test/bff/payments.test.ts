@@ -73,6 +73,7 @@ describe('POST /api/payments', () => {
     ['a return_url on another origin', { items: [{ sku: 'rendang', quantity: 1 }], return_url: 'https://evil.example/' }, 400, 'return_url_not_allowed'],
     ['a javascript: return_url', { items: [{ sku: 'rendang', quantity: 1 }], return_url: 'javascript:alert(1)' }, 400, 'invalid_request'],
     ['an order token without ORDER_TOKEN_SECRET', { order_token: 'a.b.c' }, 400, 'order_source_unavailable'],
+    ['a phone number longer than DOKU takes', { items: [{ sku: 'rendang', quantity: 1 }], customer: { phone: '+6281234567890123' } }, 400, 'invalid_request', /customer\.phone/],
   ];
   for (const [what, body, status, code, message] of refused) {
     it(`refuses ${what} with ${status} ${code}`, async () => {
@@ -83,6 +84,11 @@ describe('POST /api/payments', () => {
       if (message) assert.match(res.body.error.message, message);
     });
   }
+
+  it('passes the longest phone number DOKU takes (16 characters) through to DOKU', async () => {
+    const res = await post({ items: [{ sku: 'rendang', quantity: 1 }], customer: { name: 'Siti', phone: '+628123456789012' } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  });
 
   it('refuses malformed JSON, a non-JSON body and a body over the limit with 4xx JSON errors', async () => {
     const bad = await request(bff.url).post('/api/payments').set('Origin', origin).set('Content-Type', 'application/json').send('{"items":');
