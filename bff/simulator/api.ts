@@ -57,8 +57,9 @@ function receivedPath(req: Request): string {
 
 export function dokuApiRouter(opts: DokuApiOptions): Router {
   const { book, log } = opts;
-  const router = express.Router();
-  // Raw bytes, whatever the Content-Type: the Digest is over exactly what arrived.
+  // DOKU's paths are exact: no other case, no trailing slash.
+  const router = express.Router({ caseSensitive: true, strict: true });
+  // Raw bytes, whatever the Content-Type (checked below): the Digest is over exactly what arrived.
   const raw = express.raw({ type: () => true, limit: '64kb' });
 
   /** Verify the headers; on failure a DokuRefusal whose message names the component to check. */
@@ -92,6 +93,9 @@ export function dokuApiRouter(opts: DokuApiOptions): Router {
   }
 
   router.post(LINKAJA_PAYMENT_PATH, raw, (req, res) => {
+    if (!req.is('application/json')) {
+      throw new DokuRefusal(400, 'invalid_header', 'Content-Type must be application/json.', 'invalid_header');
+    }
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const requestId = verify(req, rawBody, 'body');
 
@@ -171,8 +175,8 @@ export function dokuApiRouter(opts: DokuApiOptions): Router {
   router.get(`${CHECK_STATUS_PATH}:id`, (req, res) => {
     const requestId = verify(req, null, 'none');
     const payment = book.find(String(req.params.id));
-    if (!payment) throw new DokuRefusal(404, 'not_found', 'No payment with this invoice number or Request-Id.');
-    sendSigned(req, res, 200, requestId, JSON.stringify(statusBody(payment)));
+    // DOKU's "not found" is a signed answer without a transaction, not a 404.
+    sendSigned(req, res, 200, requestId, JSON.stringify(payment ? statusBody(payment) : {}));
   });
 
   // Refusals and body-parser errors leave in DOKU's error shape, never as a stack trace.

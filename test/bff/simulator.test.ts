@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import express from 'express';
-import { LinkAjaPaymentResponse, Notification } from '../../bff/doku/schemas.ts';
+import { LINKAJA_PAYMENT_PATH, LinkAjaPaymentResponse, Notification } from '../../bff/doku/schemas.ts';
 import { DokuSignatureError, signedHeaders, verifyDokuSignature } from '../../bff/doku/verify.ts';
 import { createSimulator, startSimulator, type StartedSimulator } from '../../bff/simulator/index.ts';
 import { capturingLogger } from '../helpers/log-capture.ts';
@@ -353,7 +353,7 @@ describe('DOKU simulator', () => {
   });
 
   describe('Check Status', () => {
-    it('finds a payment by invoice number or create Request-Id, answers signed; 404 for unknown', async () => {
+    it("finds a payment by invoice number or create Request-Id, answers signed; DOKU's not-found (no transaction) for unknown", async () => {
       const req = paymentRequest();
       const created = await create(sim.url, req);
       for (const id of [req.order.invoice_number, created.requestId]) {
@@ -365,8 +365,24 @@ describe('DOKU simulator', () => {
         assert.match(res.json.transaction.date, /Z$/);
       }
       const unknown = await checkStatus(sim.url, 'INV-NOPE');
-      assert.equal(unknown.status, 404);
-      assert.equal(unknown.json.error.code, 'not_found');
+      assert.equal(unknown.status, 200);
+      verifyAnswer(unknown, unknown.target);
+      assert.equal(unknown.json.transaction, undefined);
+    });
+
+    it('is as exact as DOKU about paths and Content-Type', async () => {
+      const req = paymentRequest();
+      const body = JSON.stringify(req);
+      const send = (path: string, contentType: string) => {
+        const headers = signedHeaders({ clientId: CLIENT_ID, secretKey: SECRET, target: path, body, requestId: randomUUID() });
+        return fetch(sim.url + path, { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body });
+      };
+      assert.equal((await send(LINKAJA_PAYMENT_PATH.toUpperCase(), 'application/json')).status, 404);
+      assert.equal((await send(`${LINKAJA_PAYMENT_PATH}/`, 'application/json')).status, 404);
+      const plain = await send(LINKAJA_PAYMENT_PATH, 'text/plain');
+      assert.equal(plain.status, 400);
+      assert.match(await plain.text(), /Content-Type must be application\/json/);
+      assert.equal((await send(LINKAJA_PAYMENT_PATH, 'application/json')).status, 200);
     });
 
     it('refuses a GET signed with a Digest line, and says so', async () => {
@@ -415,7 +431,7 @@ describe('DOKU simulator faults and limits', () => {
       for (const r of reqs) assert.equal((await create(sim.url, r)).status, 200);
       assert.equal(sim.simulator.payment(reqs[0].order.invoice_number), undefined);
       assert.ok(sim.simulator.payment(reqs[2].order.invoice_number));
-      assert.equal((await checkStatus(sim.url, reqs[0].order.invoice_number)).status, 404);
+      assert.equal((await checkStatus(sim.url, reqs[0].order.invoice_number)).json.transaction, undefined, 'forgotten: not found');
     } finally {
       await sim.close();
     }
