@@ -254,11 +254,11 @@ export class PostgresStore implements Store {
       .sort((a, b) => a.eventId - b.eventId);
   }
 
-  async settleWebhook(eventId: number, settlement: WebhookSettlement): Promise<void> {
+  async settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void> {
     if ('deliveredAt' in settlement) {
-      await this.pool.query('UPDATE order_events SET webhook_delivered_at = $1, webhook_next_at = NULL WHERE id = $2', [settlement.deliveredAt, eventId]);
+      await this.pool.query('UPDATE order_events SET webhook_delivered_at = $1, webhook_next_at = NULL WHERE id = $2', [settlement.deliveredAt, due.eventId]);
     } else {
-      await this.pool.query('UPDATE order_events SET webhook_next_at = $1 WHERE id = $2', [settlement.nextAt, eventId]);
+      await this.pool.query('UPDATE order_events SET webhook_next_at = $1 WHERE id = $2 AND webhook_attempts = $3', [settlement.nextAt, due.eventId, due.attempts]);
     }
   }
 

@@ -235,11 +235,11 @@ export class SqliteStore implements Store {
     return run.immediate();
   }
 
-  async settleWebhook(eventId: number, settlement: WebhookSettlement): Promise<void> {
+  async settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void> {
     if ('deliveredAt' in settlement) {
-      this.stmt('UPDATE order_events SET webhook_delivered_at = ?, webhook_next_at = NULL WHERE id = ?').run(settlement.deliveredAt.getTime(), eventId);
+      this.stmt('UPDATE order_events SET webhook_delivered_at = ?, webhook_next_at = NULL WHERE id = ?').run(settlement.deliveredAt.getTime(), due.eventId);
     } else {
-      this.stmt('UPDATE order_events SET webhook_next_at = ? WHERE id = ?').run(settlement.nextAt?.getTime() ?? null, eventId);
+      this.stmt('UPDATE order_events SET webhook_next_at = ? WHERE id = ? AND webhook_attempts = ?').run(settlement.nextAt?.getTime() ?? null, due.eventId, due.attempts);
     }
   }
 

@@ -131,7 +131,11 @@ export interface Store {
    * attempt moves to `now + leaseMs`, so no other instance sends it while this one is trying.
    */
   claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]>;
-  settleWebhook(eventId: number, settlement: WebhookSettlement): Promise<void>;
+  /**
+   * After an attempt. A failure only reschedules if no later claim has taken the row meanwhile
+   * (fenced by `attempts`); a delivery always counts.
+   */
+  settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void>;
   /** Inbox rows for an invoice, oldest first (audit and tests). */
   listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>>;
   /** Status changes of an order, oldest first (audit and tests). */

@@ -136,7 +136,7 @@ export class WebhookForwarder {
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) {
         this.opts.log.info({ event: event.id, type: event.type, attempt: due.attempts }, 'merchant webhook delivered');
-        return this.opts.store.settleWebhook(due.eventId, { deliveredAt: new Date() });
+        return this.opts.store.settleWebhook(due, { deliveredAt: new Date() });
       }
       outcome = `HTTP ${res.status}`;
     } catch (err) {
@@ -145,10 +145,10 @@ export class WebhookForwarder {
     const delay = this.backoff[due.attempts - 1];
     if (delay === undefined) {
       this.opts.log.error({ event: event.id, attempts: due.attempts, outcome }, 'merchant webhook gave up');
-      return this.opts.store.settleWebhook(due.eventId, { nextAt: null });
+      return this.opts.store.settleWebhook(due, { nextAt: null });
     }
     this.opts.log.warn({ event: event.id, attempt: due.attempts, outcome, retryInMs: delay }, 'merchant webhook failed; will retry');
-    return this.opts.store.settleWebhook(due.eventId, { nextAt: new Date(Date.now() + delay) });
+    return this.opts.store.settleWebhook(due, { nextAt: new Date(Date.now() + delay) });
   }
 }
 

@@ -329,11 +329,14 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       assert.deepEqual(rest, []);
       assert.deepEqual({ ...first, eventId: 0 }, { eventId: 0, invoiceNumber: o.invoiceNumber, amount: 25_000, status: 'SUCCESS', version: 1, at: now, attempts: 1 });
       assert.deepEqual(await claim(10_000), [], 'leased to the first claimer while its attempt runs');
-      await store.settleWebhook(first.eventId, { nextAt: new Date(base + 5_000) });
+      // A late settle from an earlier claim (attempt 0) cannot move a row that was claimed since.
+      await store.settleWebhook({ eventId: first.eventId, attempts: 0 }, { nextAt: new Date(base) });
+      assert.deepEqual(await claim(1_000), [], 'the stale settle was fenced off');
+      await store.settleWebhook(first, { nextAt: new Date(base + 5_000) });
       assert.equal((await claim(4_000)).length, 0, 'not before the retry is due');
       const [second] = await claim(5_000);
       assert.equal(second.attempts, 2);
-      await store.settleWebhook(second.eventId, { deliveredAt: new Date(base + 5_100) });
+      await store.settleWebhook(second, { deliveredAt: new Date(base + 5_100) });
       assert.deepEqual(await claim(3_600_000), [], 'delivered: never again');
 
       // A later change (FAILED -> SUCCESS is the only one) queues its own delivery; giving up ends it.
@@ -343,7 +346,7 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       await store.applyReport({ invoiceNumber: f.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'notification', now, queueWebhook: true });
       const both = (await store.claimWebhooks({ now, leaseMs: 30_000, limit: 100 })).filter((d) => d.invoiceNumber === f.invoiceNumber);
       assert.deepEqual(both.map((d) => [d.status, d.version]), [['FAILED', 1], ['SUCCESS', 2]]);
-      for (const d of both) await store.settleWebhook(d.eventId, { nextAt: null });
+      for (const d of both) await store.settleWebhook(d, { nextAt: null });
       assert.deepEqual((await store.claimWebhooks({ now: new Date(base + 3_600_000), leaseMs: 0, limit: 100 })).filter((d) => d.invoiceNumber === f.invoiceNumber), []);
     });
 
