@@ -13,6 +13,8 @@ export interface ReconcilerDeps extends ApplyDeps {
   /** DOKU asks for about 60 s between a payment and its first Check Status. */
   minAgeMs?: number;
   batchSize?: number;
+  /** At least the DOKU client's timeout: an order being checked is not claimed again meanwhile. */
+  checkLeaseMs?: number;
 }
 
 export interface TickResult {
@@ -48,19 +50,25 @@ export class Reconciler {
 
   private async pass(now: Date): Promise<TickResult> {
     const result: TickResult = { checked: 0, changed: 0, expired: 0, errors: 0 };
-    let due: Order[];
-    try {
-      due = await this.deps.store.claimDueForCheck({
-        now,
-        minAgeMs: this.deps.minAgeMs ?? 60_000,
-        intervalMs: this.deps.intervalMs,
-        limit: this.deps.batchSize ?? 50,
-      });
-    } catch (err) {
-      this.deps.log.warn({ reason: (err as Error).message }, 'reconciliation could not read the store');
-      return { ...result, errors: 1 };
-    }
-    for (const order of due) {
+    const started = Date.now();
+    // One order per claim, just before its check, each claimed for the length of a check: another
+    // instance's pass never takes an order this one is still asking DOKU about.
+    for (let i = 0; i < (this.deps.batchSize ?? 50); i++) {
+      let order: Order | undefined;
+      try {
+        [order] = await this.deps.store.claimDueForCheck({
+          now: new Date(now.getTime() + (Date.now() - started)),
+          minAgeMs: this.deps.minAgeMs ?? 60_000,
+          intervalMs: this.deps.intervalMs,
+          limit: 1,
+          leaseMs: this.deps.checkLeaseMs,
+        });
+      } catch (err) {
+        this.deps.log.warn({ reason: (err as Error).message }, 'reconciliation could not read the store');
+        result.errors++;
+        break;
+      }
+      if (!order) break;
       try {
         const r = await this.check(order, now);
         result.checked++;
@@ -72,7 +80,7 @@ export class Reconciler {
         this.deps.log.warn({ invoice: order.invoiceNumber, reason }, 'check status failed; will ask again next interval');
       }
     }
-    if (due.length > 0) this.deps.log.info(result, 'reconciliation pass');
+    if (result.checked + result.errors > 0) this.deps.log.info(result, 'reconciliation pass');
     return result;
   }
 

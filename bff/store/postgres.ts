@@ -230,7 +230,7 @@ export class PostgresStore implements Store {
          LIMIT $4
          FOR UPDATE SKIP LOCKED)
        RETURNING *`,
-      [opts.now, new Date(opts.now.getTime() - opts.minAgeMs), new Date(opts.now.getTime() - opts.intervalMs), opts.limit],
+      [new Date(opts.now.getTime() + (opts.leaseMs ?? 0)), new Date(opts.now.getTime() - opts.minAgeMs), new Date(opts.now.getTime() - opts.intervalMs), opts.limit],
     );
     return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }

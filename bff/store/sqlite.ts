@@ -208,7 +208,7 @@ export class SqliteStore implements Store {
              ORDER BY created_at LIMIT @limit)
            RETURNING *`,
         )
-        .all({ now, createdBefore: now - opts.minAgeMs, checkedBefore: now - opts.intervalMs, limit: opts.limit }) as OrderRow[];
+        .all({ now: now + (opts.leaseMs ?? 0), createdBefore: now - opts.minAgeMs, checkedBefore: now - opts.intervalMs, limit: opts.limit }) as OrderRow[];
       return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     });
     return run.immediate();

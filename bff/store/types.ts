@@ -103,6 +103,11 @@ export interface ClaimOptions {
   /** Not checked within this interval (at most once per order per interval). */
   intervalMs: number;
   limit: number;
+  /**
+   * How long a claimed order stays claimed while it is being checked: lastCheckedAt is set to
+   * now + leaseMs, so no instance takes it again before the check is surely over. Default 0.
+   */
+  leaseMs?: number;
 }
 
 export interface Store {

@@ -5,6 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { startFakeDoku, type Script } from '../helpers/fake-doku.ts';
+import { freshSchema } from '../helpers/pg.ts';
+import { DokuClient } from '../../bff/doku/client.ts';
+import { MemoryBus } from '../../bff/events/bus.ts';
+import { createLogger } from '../../bff/log.ts';
+import { Reconciler } from '../../bff/reconcile/reconciler.ts';
+import { openStore } from '../../bff/store/index.ts';
 import { sendNotification } from '../helpers/notify.ts';
 
 describe('reconciliation', () => {
@@ -143,5 +149,53 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
     });
     await bff.reconciler.tick(new Date());
     assert.equal((await bff.store.getOrder(invoice))!.status, 'SUCCESS');
+  });
+});
+
+describe('reconciliation on several instances (PostgreSQL)', () => {
+  const clientId = 'BRN-0001-1234567890123';
+  const secretKey = 'SK-reconcile-multi-secret-0001';
+  /** Check Status calls in flight per invoice right now, and the most ever seen at once. */
+  const inFlight = new Map<string, number>();
+  let mostAtOnce = 0;
+  let calls = 0;
+
+  it('two instances whose passes overlap never ask DOKU about the same order at once', async (t) => {
+    const schema = await freshSchema();
+    if ('skip' in schema) return t.skip(schema.skip);
+    const doku = await startFakeDoku({
+      clientId,
+      secretKey,
+      script: (r) => {
+        const invoice = decodeURIComponent(r.path.split('/').pop()!);
+        const n = (inFlight.get(invoice) ?? 0) + 1;
+        inFlight.set(invoice, n);
+        mostAtOnce = Math.max(mostAtOnce, n);
+        calls++;
+        setTimeout(() => inFlight.set(invoice, (inFlight.get(invoice) ?? 1) - 1), 60);
+        return { status: 200, body: { order: { invoice_number: invoice, amount: '1000.00' }, transaction: { status: 'PENDING' } }, delayMs: 50 };
+      },
+    });
+    const log = createLogger({ level: 'silent' });
+    const stores = [await openStore(schema.url, log), await openStore(schema.url, log)];
+    try {
+      const now = Date.now();
+      for (let i = 0; i < 8; i++) {
+        await stores[0].insertOrder({
+          invoiceNumber: `INV-MULTI-${i}`, amount: 1000, statusTokenHash: '0'.repeat(64), requestId: `r-multi-${i}`,
+          lineItems: [{ name: 'Kopi', price: 1000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt: new Date(now - 120_000), expiresAt: new Date(now + 3_600_000),
+        });
+      }
+      const doku2 = new DokuClient({ baseUrl: doku.url, clientId, secretKey, timeoutMs: 1000 });
+      // A short interval next to slow answers: without a lease per order, B's pass would take orders A is still asking about.
+      const reconcilers = stores.map((store) => new Reconciler({ store, bus: new MemoryBus(), log, doku: doku2, intervalMs: 100, checkLeaseMs: 1000 + 500 }));
+      const [ra, rb] = await Promise.all([reconcilers[0].tick(new Date(now)), new Promise((r) => setTimeout(r, 120)).then(() => reconcilers[1].tick(new Date(now + 120)))]);
+      assert.equal(mostAtOnce, 1, 'an order was asked about twice at the same time');
+      assert.equal(ra.checked + rb.checked, 8, `every order checked once (A ${ra.checked}, B ${rb.checked}, DOKU calls ${calls})`);
+    } finally {
+      for (const s of stores) await s.close();
+      await doku.close();
+      await schema.drop();
+    }
   });
 });

@@ -68,7 +68,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
   webhook?.start();
   const app = createApp({ config, store, bus, log, catalog, doku, simulator, webhook, rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 }, ...opts.deps });
   server.on('request', app);
-  const reconciler = new Reconciler({ store, bus, log, webhook, doku: opts.deps?.doku ?? doku, intervalMs: config.reconcileIntervalMs });
+  const reconciler = new Reconciler({ store, bus, log, webhook, doku: opts.deps?.doku ?? doku, intervalMs: config.reconcileIntervalMs, checkLeaseMs: config.dokuTimeoutMs + 5_000 });
   return {
     url, config, store, bus, log, app, server, simulator, reconciler,
     async close() {
