@@ -20,6 +20,10 @@ export interface PgBusOptions {
   /** First reconnect delay; doubles per failed attempt up to maxBackoffMs. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** How often the LISTEN connection proves it is alive (a silently dead one hears nothing). */
+  pingMs?: number;
+  /** A ping without an answer by then counts the connection as dead. */
+  pingTimeoutMs?: number;
   /** The current state of an invoice, used after a reconnect to catch up on missed changes. */
   resync?: (invoiceNumber: string) => Promise<StatusChange | null>;
 }
@@ -48,6 +52,7 @@ export class PgBus implements EventBus {
   /** Open subscriptions per invoice (what to resync after a gap). */
   private readonly streams = new Map<string, number>();
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private closed = false;
   /** True while the LISTEN connection is up and subscribed. */
@@ -60,7 +65,7 @@ export class PgBus implements EventBus {
   private constructor(private readonly url: string, private readonly log: Logger, private readonly opts: PgBusOptions) {
     this.channel = opts.channel ?? STATUS_CHANNEL;
     if (!/^[a-z_][a-z0-9_]*$/.test(this.channel)) throw new Error('PgBus channel must be a plain lower-case identifier');
-    this.publisher = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+    this.publisher = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, query_timeout: 10_000 });
     this.publisher.on('error', (err) => log.warn({ reason: err.message }, 'status bus: idle publisher connection error'));
     this.events.setMaxListeners(0);
   }
@@ -116,6 +121,7 @@ export class PgBus implements EventBus {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
     const client = this.listener;
     this.listener = null;
     this.listening = false;
@@ -125,7 +131,7 @@ export class PgBus implements EventBus {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5000, keepAlive: true, application_name: 'linkaja-pay-status-listener' });
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: 'linkaja-pay-status-listener' });
     // Attach before connecting: an error event without a listener would crash the process.
     client.on('error', (err) => this.lost(client, err.message));
     client.on('end', () => this.lost(client, 'connection ended'));
@@ -143,6 +149,7 @@ export class PgBus implements EventBus {
       throw err;
     }
     const reconnected = this.listenCount > 0;
+    this.startPinging(client);
     this.listening = true;
     this.listenCount++;
     this.attempt = 0;
@@ -173,9 +180,35 @@ export class PgBus implements EventBus {
     this.local.deliver(envelope.data.change);
   }
 
+  /**
+   * A LISTEN connection that died without a reset (NAT or load balancer drop, failover) would look
+   * up for hours while hearing nothing: a periodic SELECT 1 finds out, and the socket is dropped so
+   * the usual reconnect and resync follow.
+   */
+  private startPinging(client: pg.Client): void {
+    clearInterval(this.pingTimer);
+    const timeoutMs = this.opts.pingTimeoutMs ?? 5_000;
+    this.pingTimer = setInterval(() => {
+      if (this.listener !== client) return clearInterval(this.pingTimer);
+      let timer: NodeJS.Timeout | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer to a ping within ${timeoutMs} ms`)), timeoutMs);
+      });
+      Promise.race([client.query('SELECT 1'), silent])
+        .catch((err: Error) => {
+          this.lost(client, err.message);
+          // pg has no public destroy; its socket is what is dead.
+          (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        })
+        .finally(() => clearTimeout(timer));
+    }, this.opts.pingMs ?? 30_000);
+    this.pingTimer.unref();
+  }
+
   /** The LISTEN connection died: forget it and reconnect (once per dead connection). */
   private lost(client: pg.Client, reason: string): void {
     if (this.listener !== client) return;
+    clearInterval(this.pingTimer);
     this.listener = null;
     this.listening = false;
     this.listenerPid = null;

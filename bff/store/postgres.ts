@@ -105,6 +105,8 @@ export interface PostgresStoreOptions {
   max?: number;
   /** How long to wait for a connection before failing (readiness must not hang). */
   connectionTimeoutMs?: number;
+  /** A query with no answer by then fails and its connection is dropped (a silently dead one). */
+  queryTimeoutMs?: number;
 }
 
 export class PostgresStore implements Store {
@@ -116,6 +118,14 @@ export class PostgresStore implements Store {
       max: opts.max ?? 10,
       connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5000,
       idleTimeoutMillis: 30_000,
+      // Connections that die without a reset (NAT, failover) are found in seconds, not hours, and a
+      // stuck transaction cannot hold an order's row lock for long.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      query_timeout: opts.queryTimeoutMs ?? 15_000,
+      statement_timeout: 10_000,
+      lock_timeout: 5_000,
+      idle_in_transaction_session_timeout: 10_000,
     });
     // An idle client whose server went away emits here; without a listener the process would crash.
     this.pool.on('error', (err) => opts.log?.warn({ reason: err.message }, 'postgres idle client error'));

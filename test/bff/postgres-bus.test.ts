@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { StatusChange } from '../../bff/events/bus.ts';
 import { PgBus } from '../../bff/events/pg-bus.ts';
 import { capturingLogger } from '../helpers/log-capture.ts';
-import { resolveTestPg } from '../helpers/pg.ts';
+import { resolveTestPg, startTcpProxy } from '../helpers/pg.ts';
 
 const change = (invoiceNumber: string, version: number, status: StatusChange['status'] = 'PENDING'): StatusChange => ({
   invoiceNumber, status, amount: 25_000, version, updatedAt: new Date().toISOString(),
@@ -117,6 +117,34 @@ describe('PgBus (PostgreSQL LISTEN/NOTIFY)', () => {
     await a.publish(change(invoice, 2, 'SUCCESS'));
     assert.equal((await arrived).version, 2);
     assert.ok(!captured.text().includes('postgres://'), 'the database URL never reaches a log line');
+  });
+
+  test('a LISTEN connection that goes silent (no reset) is noticed by its ping, replaced, and caught up', async () => {
+    const proxy = await startTcpProxy(url!);
+    try {
+      const a = await open();
+      const captured = capturingLogger();
+      const invoice = 'INV-BUS-' + randomBytes(3).toString('hex');
+      let current: StatusChange | null = null;
+      const b = await PgBus.open(proxy.via(url!), captured.log, {
+        channel, minBackoffMs: 20, maxBackoffMs: 200, pingMs: 100, pingTimeoutMs: 200,
+        resync: async (i) => (i === invoice ? current : null),
+      });
+      buses.push(b);
+      const seen: number[] = [];
+      b.subscribe(invoice, (c) => seen.push(c.version));
+      proxy.freeze(); // B's listener still looks connected, but hears nothing
+      current = change(invoice, 1, 'SUCCESS');
+      await a.publish(current);
+      await waitFor(() => b.listenCount === 2, 3000);
+      assert.match(captured.text(), /no answer to a ping within 200 ms/);
+      await waitFor(() => seen.includes(1), 2000); // caught up through resync
+      const arrived = next(b, invoice, (c) => c.version === 2);
+      await a.publish(change(invoice, 2, 'SUCCESS'));
+      assert.equal((await arrived).version, 2);
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('a payload that is not ours is ignored, and delivery goes on', async () => {

@@ -8,7 +8,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Redirect } from '../../shared/api.ts';
 import { openStore } from '../../bff/store/index.ts';
 import type { ApplyInput, InboxEntry, NewOrder, Store, WebhookDue } from '../../bff/store/types.ts';
-import { freshSchema } from '../helpers/pg.ts';
+import { PostgresStore } from '../../bff/store/postgres.ts';
+import { freshSchema, startTcpProxy } from '../helpers/pg.ts';
 
 interface Backend {
   url: string;
@@ -396,6 +397,28 @@ describe('openStore', () => {
       assert.deepEqual(rows.map((r) => r.version), [1, 2], "each migration applied once");
       await Promise.all(stores.map((x) => x.close()));
     } finally {
+      await s.drop();
+    }
+  });
+});
+
+describe('PostgresStore and connections that die silently', () => {
+  it('a pooled connection that goes silent fails its query within the timeout and is replaced', { timeout: 15_000 }, async (t) => {
+    const s = await freshSchema();
+    if ('skip' in s) return t.skip(s.skip);
+    const proxy = await startTcpProxy(s.url);
+    const store = new PostgresStore(proxy.via(s.url), { max: 1, queryTimeoutMs: 300 });
+    try {
+      await store.migrate();
+      await store.ping(); // the pool's one connection is now idle, through the proxy
+      proxy.freeze();
+      const started = Date.now();
+      await assert.rejects(store.ping(), /timeout/i);
+      assert.ok(Date.now() - started < 2000, `failed after ${Date.now() - started} ms`);
+      await store.ping(); // a new connection: the dead one was dropped, not handed out again
+    } finally {
+      await store.close();
+      await proxy.close();
       await s.drop();
     }
   });

@@ -89,6 +89,11 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** The database is back, on the same port. */
   restore(): Promise<void>;
+  /**
+   * Live connections go silent without closing (a NAT or load balancer that dropped them): bytes
+   * are swallowed both ways. New connections still work.
+   */
+  freeze(): void;
   close(): Promise<void>;
 }
 
@@ -96,8 +101,12 @@ export interface TcpProxy {
 export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   const server = createNetServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    client.on('close', () => pairs.delete(pair));
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('error', () => undefined);
@@ -136,6 +145,14 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     },
     cut: stop,
     restore: listen,
+    freeze() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        for (const s of [client, upstream]) s.on('data', () => undefined); // swallow
+      }
+      pairs.clear();
+    },
     close: stop,
   };
 }
