@@ -25,7 +25,7 @@ describe('widget route', () => {
     assert.equal(res.status, 200);
     assert.equal(res.text, 'export const v=1;');
     assert.match(res.headers['content-type'], /^text\/javascript; charset=utf-8$/);
-    assert.match(res.headers.etag, /^"[A-Za-z0-9_-]{32}"$/);
+    assert.match(res.headers.etag, /^"[A-Za-z0-9_-]{32}(-gzip|-br)?"$/);
     assert.equal(res.headers['cache-control'], 'public, max-age=300, must-revalidate');
     assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
     assert.equal(res.headers['access-control-allow-origin'], '*');
@@ -46,6 +46,25 @@ describe('widget route', () => {
     assert.equal(rebuilt.status, 200);
     assert.equal(rebuilt.text, 'export const v=22;');
     assert.notEqual(rebuilt.headers.etag, etag);
+  });
+
+  it('sends it brotli- or gzip-compressed as the browser accepts, each with its own ETag', async () => {
+    const big = `export const s=${JSON.stringify('Bayar dengan LinkAja. '.repeat(400))};`;
+    writeFileSync(join(dir, 'linkaja-pay.js'), big);
+    const tags = new Set<string>();
+    for (const [accept, encoding] of [['gzip, deflate, br', 'br'], ['gzip', 'gzip'], ['br;q=0, gzip', 'gzip'], ['identity', undefined], ['', undefined]] as const) {
+      const req = request(app).get('/linkaja-pay.js');
+      const res = await req.set('Accept-Encoding', accept ?? ''); // supertest decodes gzip and br itself
+      assert.equal(res.status, 200, accept);
+      assert.equal(res.headers['content-encoding'], encoding, accept);
+      assert.equal(res.headers.vary, 'Accept-Encoding');
+      assert.equal(res.text, big, 'decodes to the very bundle');
+      if (encoding) assert.ok(Number(res.headers['content-length'] ?? Infinity) < big.length / 5, 'compressed');
+      tags.add(res.headers.etag);
+      const again = await request(app).get('/linkaja-pay.js').set('Accept-Encoding', accept).set('If-None-Match', res.headers.etag);
+      assert.equal(again.status, 304);
+    }
+    assert.equal(tags.size, 3, 'br, gzip and identity each have their own ETag');
   });
 
   it('answers 503 JSON when the bundle has not been built', async () => {
