@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
   const webhook = webhookFromConfig(config, store, log);
   const app = createApp({ config, store, bus, log, catalog, doku, webhook });
-  const reconciler = new Reconciler({ store, bus, log, doku, webhook, intervalMs: config.reconcileIntervalMs, checkLeaseMs: config.dokuTimeoutMs + 5_000 });
+  const reconciler = new Reconciler({ store, bus, log, doku, webhook, intervalMs: config.reconcileIntervalMs, minAgeMs: config.reconcileMinAgeMs, checkLeaseMs: config.dokuTimeoutMs + 5_000 });
 
   const server = createServer(app);
   server.listen(config.port, () => {

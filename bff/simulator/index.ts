@@ -60,6 +60,9 @@ export interface Simulator {
 
 const TERMINAL_ID = 'SIMTERMINAL01';
 
+/** What `decide` reports for an expiry: like DOKU, the simulator sends no notification for it. */
+export const NO_NOTIFICATION_FOR_EXPIRY = 'not sent: DOKU does not notify an expiry';
+
 /** A masked LinkAja account number, as DOKU shows it in notifications. */
 function fakeAccountId(): string {
   return `62812****${String(randomInt(0, 10_000)).padStart(4, '0')}`;
@@ -92,6 +95,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     p.accountId = fakeAccountId();
     p.approvalCode = p.status === 'SUCCESS' ? String(randomInt(100_000, 1_000_000)) : '';
     log.info({ invoice: p.invoiceNumber, status: p.status }, 'payment decided');
+    // DOKU notifies SUCCESS and FAILED only: an expiry is learnt from Check Status (reconciliation).
+    if (p.status === 'EXPIRED') return NO_NOTIFICATION_FOR_EXPIRY;
     return notifier.deliver(p);
   }
 

@@ -29,6 +29,13 @@ describe('loadConfig', () => {
   it('calls the embedded simulator over loopback; a PUBLIC_URL path is the proxy\'s, not the server\'s', () => {
     assert.equal(loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/' }).dokuBaseUrl, 'http://127.0.0.1:3000/simulator');
   });
+  it("waits DOKU's minute before the first Check Status; the simulator checks at once, every 2 s", () => {
+    const sim = loadConfig({});
+    assert.deepEqual([sim.reconcileMinAgeMs, sim.reconcileIntervalMs], [0, 2000]);
+    const sandbox = loadConfig({ DOKU_ENV: 'sandbox', DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: 'SK-1' });
+    assert.deepEqual([sandbox.reconcileMinAgeMs, sandbox.reconcileIntervalMs], [60_000, 30_000]);
+    assert.equal(loadConfig({ RECONCILE_INTERVAL_SECONDS: '7' }).reconcileIntervalMs, 7000);
+  });
   it('needs credentials for sandbox, one line per problem', () => {
     assert.deepEqual(problems({ DOKU_ENV: 'sandbox' }), [
       'DOKU_CLIENT_ID is required when DOKU_ENV=sandbox',

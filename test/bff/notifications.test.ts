@@ -21,7 +21,7 @@ describe('notifications', () => {
   const notify = (n: Parameters<typeof sendNotification>[2], body?: string) => sendNotification(bff.url, bff.config, n, body);
 
   describe("the simulator's buttons move the order", () => {
-    for (const [decision, expected] of [['pay', 'SUCCESS'], ['cancel', 'FAILED'], ['expire', 'EXPIRED']] as const) {
+    for (const [decision, expected] of [['pay', 'SUCCESS'], ['cancel', 'FAILED']] as const) {
       it(`${decision} -> ${expected}`, async () => {
         const p = await newPayment();
         const result = await bff.simulator!.decide(p.invoice_number, decision);
@@ -32,6 +32,17 @@ describe('notifications', () => {
         assert.equal(inbox[0].outcome, 'transition');
       });
     }
+
+    it('expire -> EXPIRED: no notification (DOKU sends none), reconciliation asks Check Status', async () => {
+      const p = await newPayment();
+      const result = await bff.simulator!.decide(p.invoice_number, 'expire');
+      assert.match(String(result.notificationStatus), /not sent/);
+      assert.equal(await status(p.invoice_number), 'PENDING');
+      const tick = await bff.reconciler.tick(new Date());
+      assert.ok(tick.changed >= 1, JSON.stringify(tick));
+      assert.equal(await status(p.invoice_number), 'EXPIRED');
+      assert.deepEqual(await bff.store.listInbox(p.invoice_number), []);
+    });
 
     it('through the LinkAja page: form POST shows the amount, the decision 303s back to the shop', async () => {
       const p = await newPayment(2);

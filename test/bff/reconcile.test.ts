@@ -17,7 +17,8 @@ describe('reconciliation', () => {
   let bff: TestBff;
   before(async () => {
     // PUBLIC_URL points nowhere, so the simulator's notifications are lost, as DOKU's can be.
-    bff = await startTestBff({ env: { PUBLIC_URL: 'http://127.0.0.1:9', ALLOWED_ORIGINS: 'http://127.0.0.1:9', RECONCILE_INTERVAL_SECONDS: '30' } });
+    // DOKU's minute before the first Check Status (the simulator's own BFF skips it).
+    bff = await startTestBff({ env: { PUBLIC_URL: 'http://127.0.0.1:9', ALLOWED_ORIGINS: 'http://127.0.0.1:9', RECONCILE_INTERVAL_SECONDS: '30' }, reconcile: { minAgeMs: 60_000 } });
   });
   after(() => bff.close());
   const later = (ms: number) => new Date(Date.now() + ms);

@@ -28,7 +28,8 @@ before(async () => {
   }
   mkdirSync(SHOTS, { recursive: true });
   const listening = await listenShop();
-  bff = await startTestBff({ env: { ALLOWED_ORIGINS: listening.origin } });
+  // Reconciliation runs as with npm start: it is how an expiry (never notified by DOKU) is learnt.
+  bff = await startTestBff({ env: { ALLOWED_ORIGINS: listening.origin }, reconcile: { start: true } });
   shop = serveShop(listening, { catalog: await loadCatalog(bff.config.catalogFile), bffConfig: bff.config });
   browser = await launchChromium();
 });

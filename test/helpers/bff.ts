@@ -38,6 +38,11 @@ export interface TestBffOptions {
   log?: Logger;
   /** Extra deps for createApp (resolveOrder, rateLimits, doku...). */
   deps?: Partial<AppDeps>;
+  /**
+   * Reconciliation as `npm start` runs it (started, on its interval). Otherwise tests call
+   * reconciler.tick(now) themselves; `minAgeMs` overrides the configured minimum age.
+   */
+  reconcile?: { start?: boolean; minAgeMs?: number };
   /** Merchant webhook timing (backoffMs, pollMs, timeoutMs) when MERCHANT_WEBHOOK_URL is set. */
   webhook?: Parameters<typeof webhookFromConfig>[3];
 }
@@ -68,7 +73,8 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
   webhook?.start();
   const app = createApp({ config, store, bus, log, catalog, doku, simulator, webhook, rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 }, ...opts.deps });
   server.on('request', app);
-  const reconciler = new Reconciler({ store, bus, log, webhook, doku: opts.deps?.doku ?? doku, intervalMs: config.reconcileIntervalMs, checkLeaseMs: config.dokuTimeoutMs + 5_000 });
+  const reconciler = new Reconciler({ store, bus, log, webhook, doku: opts.deps?.doku ?? doku, intervalMs: config.reconcileIntervalMs, minAgeMs: opts.reconcile?.minAgeMs ?? config.reconcileMinAgeMs, checkLeaseMs: config.dokuTimeoutMs + 5_000 });
+  if (opts.reconcile?.start) reconciler.start();
   return {
     url, config, store, bus, log, app, server, simulator, reconciler,
     async close() {
