@@ -50,10 +50,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    server.close();
+    // Requests in flight (a notification being stored) finish before the store and bus close; open
+    // event streams would hold close() forever, so they are cut after 2 s (they reconnect elsewhere).
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    // Open event streams would hold close() forever; they reconnect to another instance.
     setTimeout(() => server.closeAllConnections(), 2000).unref();
+    await closed;
     await reconciler.stop();
     await webhook?.close();
     await bus.close();

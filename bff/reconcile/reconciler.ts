@@ -80,7 +80,9 @@ export class Reconciler {
         this.deps.log.warn({ invoice: order.invoiceNumber, reason }, 'check status failed; will ask again next interval');
       }
     }
-    if (result.checked + result.errors > 0) this.deps.log.info(result, 'reconciliation pass');
+    // Quiet when nothing moved: with the simulator a pending order is asked about every 2 s.
+    if (result.changed + result.expired + result.errors > 0) this.deps.log.info(result, 'reconciliation pass');
+    else if (result.checked > 0) this.deps.log.debug(result, 'reconciliation pass');
     return result;
   }
 
