@@ -21,14 +21,25 @@ const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
 /** Test-only secret: the tests sign order tokens in the browser as a merchant's backend would. */
 const orderTokenSecret = 'widget-tests-order-token-secret-0123456789';
-const bff = await startTestBff({ env: { ALLOWED_ORIGINS: origin, ORDER_TOKEN_SECRET: orderTokenSecret } });
+// Reconciliation running, as under `npm start`: the simulator, like DOKU, notifies no expiry.
+const bff = await startTestBff({ env: { ALLOWED_ORIGINS: origin, ORDER_TOKEN_SECRET: orderTokenSecret }, reconcile: { start: true } });
+/** A second BFF whose event streams end after 1 s (the real ones end after 30 min): the reconnect tests use it. */
+const shortStreamBff = await startTestBff({ env: { ALLOWED_ORIGINS: origin }, deps: { streams: { maxStreamMs: 1000 } } });
+
+/** dist/sri.json's hashes. Without them the page would say integrity="undefined", which browsers ignore. */
+function sriHashes() {
+  const sri = existsSync('dist/sri.json') ? JSON.parse(readFileSync('dist/sri.json', 'utf8')) : {};
+  const missing = ['linkaja-pay.js', 'linkaja-pay.iife.js'].filter((f) => !/^sha384-/.test(sri[f] ?? ''));
+  if (missing.length) throw new Error(`dist/sri.json has no SRI hash for ${missing.join(', ')}: run \`npm run build\` first`);
+  return sri;
+}
 
 /**
  * A merchant page under a strict CSP that loads the built bundles from the BFF as the README says:
  * with the SRI hashes of dist/sri.json (and both bundles at once, to prove the double-include guard).
  */
 const strictPage = (bffUrl) => {
-  const sri = existsSync('dist/sri.json') ? JSON.parse(readFileSync('dist/sri.json', 'utf8')) : {};
+  const sri = sriHashes();
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>strict CSP page</title>
 <script type="module" src="/test/widget/csp-probe.js"></script>
@@ -48,20 +59,30 @@ export default {
   // Hands the BFF's URL (and the order-token secret) to the tests; the runner's own page may use an inline script.
   testRunnerHtml: (testFramework) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"></head><body>
-<script>window.__LINKAJA_BFF__ = ${JSON.stringify(bff.url)}; window.__ORDER_TOKEN_SECRET__ = ${JSON.stringify(orderTokenSecret)};</script>
+<script>window.__LINKAJA_BFF__ = ${JSON.stringify(bff.url)}; window.__LINKAJA_SHORT_STREAM_BFF__ = ${JSON.stringify(shortStreamBff.url)};
+window.__ORDER_TOKEN_SECRET__ = ${JSON.stringify(orderTokenSecret)};</script>
 <script type="module" src="${testFramework}"></script>
 </body></html>`,
   middleware: [
     (ctx, next) => {
       if (ctx.path !== '/strict-csp.html') return next();
+      let page;
+      try {
+        page = strictPage(bff.url);
+      } catch (e) {
+        // The strict-CSP test fetches the page first and fails with this message.
+        ctx.status = 500;
+        ctx.body = e.message;
+        return;
+      }
       ctx.set('Content-Security-Policy', `default-src 'none'; script-src 'self' ${bff.url}; style-src 'self'; connect-src ${bff.url}; form-action ${bff.url}`);
       ctx.type = 'html';
-      ctx.body = strictPage(bff.url);
+      ctx.body = page;
     },
   ],
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
-    { name: 'linkaja-pay:test-bff', serverStop: () => bff.close() },
+    { name: 'linkaja-pay:test-bff', serverStop: () => Promise.all([bff.close(), shortStreamBff.close()]) },
   ],
   browsers: [
     chromeLauncher({

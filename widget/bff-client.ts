@@ -15,11 +15,16 @@ export class BffError extends Error {
 /** The BFF base URL without a trailing slash ('' means the page's own origin). */
 export const normaliseBff = (bff: string): string => bff.trim().replace(/\/+$/, '');
 
+/** A call that has not answered by then never will: a hung read would otherwise stop the polling. */
+const TIMEOUT_MS = 20_000;
+
 async function call<T>(url: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, credentials: 'omit', cache: 'no-store' });
+    // The timeout covers the body too: a stalled body ends as bad_response below.
+    res = await fetch(url, { ...init, credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch {
+    // Offline, refused, or timed out.
     throw new BffError('network_error', `Could not reach the payment server at ${url.split('?')[0]}.`);
   }
   const body = (await res.json().catch(() => undefined)) as T | ErrorBody | undefined;

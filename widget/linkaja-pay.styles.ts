@@ -6,6 +6,8 @@ export default css`
     display: inline-block;
     font: inherit;
   }
+  /* On the host too: its display would otherwise beat the hidden attribute. */
+  :host([hidden]),
   [hidden] {
     display: none !important;
   }

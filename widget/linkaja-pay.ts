@@ -74,6 +74,8 @@ export class LinkajaPay extends LitElement {
   });
   /** The sessionStorage key of the payment being followed. */
   private followedKey = '';
+  /** The key resume() last looked under. */
+  private resumedKey = '';
   /** The redirect form this element put into the page (removed if the page comes back from bfcache). */
   private form?: HTMLFormElement;
 
@@ -82,6 +84,23 @@ export class LinkajaPay extends LitElement {
     addEventListener('pageshow', this.handlePageShow);
     document.addEventListener('visibilitychange', this.handleVisibilityChange);
     this.resume();
+  }
+
+  // `id` is part of the storage key, so watch it too. A global attribute, not one of the element's
+  // own: added with concat, not in an array literal, so the manifest does not list it as one.
+  static override get observedAttributes(): string[] {
+    return super.observedAttributes.concat('id');
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    this.requestUpdate(); // for id; Lit's own attributes have asked for one already
+  }
+
+  override willUpdate(): void {
+    // Frameworks often set bff, sku, items, order-token or id after connecting: look again under the new
+    // key. (Lit also updates a removed element: that one follows nothing.)
+    if (this.isConnected && this.phase === 'idle' && this.storageKey() !== this.resumedKey) this.resume();
   }
 
   override disconnectedCallback(): void {
@@ -133,9 +152,13 @@ export class LinkajaPay extends LitElement {
     return { items: items.map(({ sku, quantity }) => ({ sku, quantity: quantity ?? 1 })) };
   }
 
-  /** Two elements with different orders (or ids) keep different pending records. */
+  /**
+   * Where this element keeps its pending payment: per BFF, page path and element (its id, else its
+   * order). Order tokens are signed afresh on every render, so for them the order is just 'order-token'.
+   */
   private storageKey(): string {
-    return pendingKey(normaliseBff(this.bff), this.id || JSON.stringify(this.order() ?? ''));
+    const identity = this.id || (this.orderToken ? 'order-token' : JSON.stringify(this.order() ?? ''));
+    return pendingKey(normaliseBff(this.bff), location.pathname, identity);
   }
 
   private async handleClick(): Promise<void> {
@@ -151,6 +174,11 @@ export class LinkajaPay extends LitElement {
     try {
       const body = { ...order, return_url: location.href.split('#')[0] } as CreatePaymentRequest;
       const created = await createPayment(bff, body);
+      // Removed meanwhile (a re-render, a closed dialog): no record, no redirect for a page that moved on.
+      if (!this.isConnected) {
+        this.phase = 'idle';
+        return;
+      }
       const { invoice_number, amount, expires_at, redirect } = created;
       this.payment = { invoice_number, amount };
       this.emit('created', { invoice_number, amount, expires_at });
@@ -165,8 +193,18 @@ export class LinkajaPay extends LitElement {
       this.phase = 'redirecting';
       this.form?.remove();
       this.form = form;
+      // This page, whatever a <base target> says (elsewhere, this page would stay busy for good).
+      // Attribute and prototype: inputs named "target" or "submit" shadow the form's own members.
+      form.setAttribute('target', '_self');
       document.body.append(form);
-      form.submit();
+      try {
+        HTMLFormElement.prototype.submit.call(form);
+      } catch (e) {
+        // Nobody went to LinkAja: nothing to pick up on a later load.
+        form.remove();
+        clearPending(key);
+        throw e;
+      }
     } catch (e) {
       this.phase = 'idle';
       this.fail(e);
@@ -189,7 +227,7 @@ export class LinkajaPay extends LitElement {
   /** Pick up a payment this page (or an earlier load of it) sent to LinkAja. */
   private resume(): void {
     if (this.phase === 'creating' || this.phase === 'redirecting') return;
-    const key = this.storageKey();
+    const key = (this.resumedKey = this.storageKey());
     const pending = readPending(key);
     if (!pending) return;
     if (this.status.active && this.payment?.invoice_number === pending.invoice) this.status.recheck();

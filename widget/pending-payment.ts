@@ -1,5 +1,6 @@
 // The payment a customer left this page to pay, kept in sessionStorage across the LinkAja redirect.
-// Keyed by BFF and the element's order identity, so two elements on one page never clash.
+// Keyed by BFF, page path and the element's identity, so two elements on one page, or the same
+// element on two pages of one site, never clash.
 
 export interface PendingPayment {
   invoice: string;
@@ -17,7 +18,7 @@ function hash(text: string): string {
   return h.toString(36);
 }
 
-export const pendingKey = (bff: string, identity: string): string => PREFIX + hash(`${bff}\n${identity}`);
+export const pendingKey = (bff: string, path: string, identity: string): string => PREFIX + hash(`${bff}\n${path}\n${identity}`);
 
 export function readPending(key: string): PendingPayment | undefined {
   try {

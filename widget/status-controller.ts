@@ -50,8 +50,10 @@ export class StatusController implements ReactiveController {
   recheck(): void {
     const payment = this.payment;
     if (!payment) return;
-    if (this.source) void this.poll(this.run, false); // the stream is (re)connecting: just read once
-    else this.follow(payment); // polling: ask now and restart the backoff
+    // The stream is live (readyState 1, OPEN; the EventSource global itself may be missing): read once.
+    if (this.source?.readyState === 1) void this.poll(this.run, false);
+    // Polling, reconnecting, or a stream the browser closed silently (back/forward cache): start afresh.
+    else this.follow(payment);
   }
 
   stop(): void {
@@ -75,9 +77,12 @@ export class StatusController implements ReactiveController {
       this.failures = 0;
       this.deliver(JSON.parse((e as MessageEvent<string>).data) as PaymentStatusResponse);
     });
-    // The stream broke (or was refused): polling tells us why and carries on.
     source.onerror = () => {
       if (run !== this.run) return;
+      // A blip, or the BFF's planned end (retry: 3000): the browser reconnects with Last-Event-ID.
+      // One read meanwhile, in case the change came in between.
+      if (source.readyState === 0 /* CONNECTING */) return void this.poll(run, false);
+      // Refused or given up: polling tells us why and carries on.
       source.close();
       this.source = undefined;
       void this.poll(run);

@@ -5,6 +5,8 @@ import '../../widget/index.ts';
 import type { LinkajaPay } from '../../widget/linkaja-pay.ts';
 
 export const BFF: string = (window as unknown as { __LINKAJA_BFF__: string }).__LINKAJA_BFF__;
+/** A second real BFF whose event streams end after 1 s, as the real one's do after 30 min. */
+export const SHORT_STREAM_BFF: string = (window as unknown as { __LINKAJA_SHORT_STREAM_BFF__: string }).__LINKAJA_SHORT_STREAM_BFF__;
 
 export type Decision = 'pay' | 'cancel' | 'expire';
 
@@ -41,8 +43,8 @@ export const messageOf = (redirect: CreatePaymentResponse['redirect']): string =
  * BFF before it answers 303; that answer is cross-origin without CORS, so fetch cannot read it and
  * rejects. The decision itself is checked by what the element then shows.
  */
-export async function decide(message: string, decision: Decision): Promise<void> {
-  await fetch(`${BFF}/simulator/linkaja/decide`, {
+export async function decide(message: string, decision: Decision, bff = BFF): Promise<void> {
+  await fetch(`${bff}/simulator/linkaja/decide`, {
     method: 'POST',
     body: new URLSearchParams({ Message: message, decision }),
     redirect: 'manual',
@@ -77,12 +79,72 @@ export function eventWithin<T = unknown>(el: EventTarget, name: string, ms = 800
 export const pendingKeys = (): string[] => Object.keys(sessionStorage).filter((k) => k.startsWith('linkaja-pay:'));
 
 /** An HS256 order token, signed here as the merchant's backend would sign it. */
-export async function signOrderToken(items: Array<{ name: string; price: number; quantity: number }>): Promise<string> {
+export async function signOrderToken(items: Array<{ name: string; price: number; quantity: number }>, ttlSeconds = 600): Promise<string> {
   const secret = (window as unknown as { __ORDER_TOKEN_SECRET__: string }).__ORDER_TOKEN_SECRET__;
   const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   const part = (o: unknown) => b64url(new TextEncoder().encode(JSON.stringify(o)));
-  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ items, exp: Math.floor(Date.now() / 1000) + 600 })}`;
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ items, exp: Math.floor(Date.now() / 1000) + ttlSeconds })}`;
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input)));
   return `${input}.${b64url(sig)}`;
 }
+
+/** Makes EventSource unavailable while `run` runs, so the element has to poll. */
+export async function withoutEventSource<T>(run: () => Promise<T>): Promise<T> {
+  const saved = window.EventSource;
+  // @ts-expect-error: a browser without server-sent events
+  delete window.EventSource;
+  try {
+    return await run();
+  } finally {
+    window.EventSource = saved;
+  }
+}
+
+/** The browser's own EventSource, only watched: `run` gets every one the page opens meanwhile. */
+export async function watchingEventSources<T>(run: (sources: EventSource[]) => Promise<T>): Promise<T> {
+  const Real = window.EventSource;
+  const sources: EventSource[] = [];
+  window.EventSource = class extends Real {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init);
+      sources.push(this);
+    }
+  };
+  try {
+    return await run(sources);
+  } finally {
+    window.EventSource = Real;
+  }
+}
+
+export interface FetchCall {
+  url: string;
+  method: string;
+  init?: RequestInit;
+  /** The real request. */
+  send(): Promise<Response>;
+}
+
+/** Puts `handle` between a window's code and the network while `run` runs (the BFF stays real). */
+export async function throughFetch<T>(handle: (call: FetchCall) => Promise<Response>, run: () => Promise<T>, win: Window = window): Promise<T> {
+  const saved = win.fetch;
+  win.fetch = (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    return handle({ url, method: (init?.method ?? 'GET').toUpperCase(), init, send: () => saved.call(win, input, init) });
+  };
+  try {
+    return await run();
+  } finally {
+    try {
+      win.fetch = saved;
+    } catch {
+      /* the window has gone to another origin: nothing of ours is left in it */
+    }
+  }
+}
+
+/** A GET of one payment's status (the polling route, not its event stream). */
+export const isStatusRead = (c: FetchCall): boolean => c.method === 'GET' && c.url.startsWith(`${BFF}/api/payments/`) && !c.url.includes('/events');
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

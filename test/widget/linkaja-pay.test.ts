@@ -47,6 +47,14 @@ describe('<linkaja-pay> rendering', () => {
     expect(getComputedStyle(buttonOf(el)).backgroundColor).to.equal('rgb(0, 0, 128)');
   });
 
+  it('is not displayed while hidden', async () => {
+    const el = await mount({ bff: BFF, sku: 'kopi-susu' });
+    el.hidden = true;
+    expect(getComputedStyle(el).display).to.equal('none');
+    el.hidden = false;
+    expect(getComputedStyle(el).display).to.equal('inline-block');
+  });
+
   it('formats amounts the Indonesian way', () => {
     expect(formatRupiah(27500)).to.equal('Rp 27.500');
     expect(formatRupiah(1234567)).to.equal('Rp 1.234.567');

@@ -2,7 +2,9 @@
 // click -> create -> redirect form, then the return through server-sent events and through polling.
 import { expect, oneEvent } from '@open-wc/testing';
 import type { LinkajaPay } from '../../widget/linkaja-pay.ts';
-import { BFF, buttonOf, createPaymentDirect, decide, eventWithin, messageOf, mount, partText, payUntilRedirect, pendingKeys, signOrderToken } from './helpers.ts';
+import {
+  BFF, buttonOf, decide, type FetchCall, eventWithin, isStatusRead, messageOf, mount, partText, payUntilRedirect, pendingKeys, signOrderToken, throughFetch, withoutEventSource,
+} from './helpers.ts';
 
 type StatusDetail = { invoice_number: string; status: string; amount: number };
 
@@ -15,30 +17,29 @@ function transportsUsed(invoice: string) {
   return { sse: names.some((n) => n.startsWith(`${path}/events?`)), polling: names.includes(path) };
 }
 
-/** Makes EventSource unavailable while `run` runs, so the element has to poll. */
-async function withoutEventSource<T>(run: () => Promise<T>): Promise<T> {
-  const saved = window.EventSource;
-  // @ts-expect-error: a browser without server-sent events
-  delete window.EventSource;
-  try {
-    return await run();
-  } finally {
-    window.EventSource = saved;
-  }
-}
-
 describe('<linkaja-pay> pay', () => {
   it('creates the payment, remembers it, and hands over the exact redirect form', async () => {
     const el = await mount({ bff: BFF, sku: 'kopi-susu', quantity: '2' });
     const requests: string[] = [];
     el.addEventListener('linkaja-pay:created', () => requests.push('created'));
-    const redirectSeen = payUntilRedirect(el);
-    // Busy at once, and a second click is ignored.
-    await el.updateComplete;
-    expect(buttonOf(el).getAttribute('aria-busy')).to.equal('true');
-    expect(buttonOf(el).getAttribute('aria-disabled')).to.equal('true');
-    buttonOf(el).click();
-    const { created, redirect } = await redirectSeen;
+    el.addEventListener('linkaja-pay:redirect', (e) => e.preventDefault()); // any second payment stays here too
+    let creates = 0;
+    const { created, redirect } = await throughFetch(
+      (c) => {
+        if (c.method === 'POST' && c.url === `${BFF}/api/payments`) creates++;
+        return c.send();
+      },
+      async () => {
+        const redirectSeen = payUntilRedirect(el);
+        // Busy at once, and a second click is ignored: one payment is asked for, not two.
+        await el.updateComplete;
+        expect(buttonOf(el).getAttribute('aria-busy')).to.equal('true');
+        expect(buttonOf(el).getAttribute('aria-disabled')).to.equal('true');
+        buttonOf(el).click();
+        return redirectSeen;
+      },
+    );
+    expect(creates, 'POST /api/payments').to.equal(1);
 
     expect(created.detail).to.have.keys(['invoice_number', 'amount', 'expires_at']);
     expect(created.detail.amount).to.equal(36000);
@@ -178,20 +179,37 @@ describe('<linkaja-pay> return', () => {
     const key = pendingKeys()[0];
     const record = sessionStorage.getItem(key)!;
     sessionStorage.removeItem(key);
-    const back = document.createElement('linkaja-pay');
-    Object.assign(back, { bff: BFF, sku: 'rendang', id: 'later' });
-    document.body.append(back);
-    await back.updateComplete;
-    expect(partText(back, 'status')).to.equal('');
-    sessionStorage.setItem(key, record);
-    const pending = eventWithin<StatusDetail>(back, 'linkaja-pay:status');
-    document.dispatchEvent(new Event('visibilitychange'));
-    expect((await pending).detail.status).to.equal('PENDING');
-    const success = eventWithin<StatusDetail>(back, 'linkaja-pay:success');
-    await decide(messageOf(redirect.detail.redirect), 'pay');
-    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
-    expect((await success).detail.amount).to.equal(45000);
-    back.remove();
+    // Polling, and once the test says so every read the polling makes hangs: news can then only
+    // come from the read that pageshow makes.
+    let reads = 0;
+    let hold = false;
+    const handle = (c: FetchCall) => {
+      if (!isStatusRead(c)) return c.send();
+      reads++;
+      return hold ? new Promise<Response>(() => undefined) : c.send();
+    };
+    await withoutEventSource(() =>
+      throughFetch(handle, async () => {
+        const back = document.createElement('linkaja-pay');
+        Object.assign(back, { bff: BFF, sku: 'rendang', id: 'later' });
+        document.body.append(back);
+        await back.updateComplete;
+        expect(partText(back, 'status')).to.equal('');
+        sessionStorage.setItem(key, record);
+        const pending = eventWithin<StatusDetail>(back, 'linkaja-pay:status');
+        document.dispatchEvent(new Event('visibilitychange'));
+        expect((await pending).detail.status).to.equal('PENDING');
+        hold = true;
+        await decide(messageOf(redirect.detail.redirect), 'pay');
+        hold = false;
+        const success = eventWithin<StatusDetail>(back, 'linkaja-pay:success', 3000);
+        const before = reads;
+        window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+        expect(reads, 'pageshow reads the status at once').to.equal(before + 1);
+        expect((await success).detail.amount).to.equal(45000);
+        back.remove();
+      }),
+    );
   });
 
   it('keeps two elements on one page independent', async () => {

@@ -4,6 +4,11 @@ import { expect } from '@open-wc/testing';
 
 describe('<linkaja-pay> on a strict-CSP page', () => {
   it('renders from the BFF-served bundles (with their SRI hashes) with no CSP violation, even when both are included', async () => {
+    // Without dist/sri.json the page would carry integrity="undefined", which browsers ignore: no SRI tested.
+    const served = await fetch('/strict-csp.html');
+    const page = await served.text();
+    expect(served.status, page).to.equal(200);
+    expect(page.match(/ integrity="sha384-[A-Za-z0-9+/]+={0,2}"/g), 'an SRI hash on both script tags').to.have.length(2);
     const frame = document.createElement('iframe');
     const report = new Promise<{ violations: string[]; errors: string[]; styled: number; text: string; background: string; defined: boolean }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the strict page reported nothing within 8 s (is dist/ built?)')), 8000);
