@@ -56,8 +56,9 @@ export class Reconciler {
     for (let i = 0; i < (this.deps.batchSize ?? 50); i++) {
       let order: Order | undefined;
       try {
+        // The pass's own `now` decides what is due, so an order checked in this pass is not due again in it.
         [order] = await this.deps.store.claimDueForCheck({
-          now: new Date(now.getTime() + (Date.now() - started)),
+          now,
           minAgeMs: this.deps.minAgeMs ?? 60_000,
           intervalMs: this.deps.intervalMs,
           limit: 1,
@@ -79,6 +80,9 @@ export class Reconciler {
         const reason = err instanceof GatewayError ? `${err.kind}: ${err.message}` : (err as Error).message;
         this.deps.log.warn({ invoice: order.invoiceNumber, reason }, 'check status failed; will ask again next interval');
       }
+      // The lease only had to outlast the check: the next one is due an interval after it ended.
+      const checkedAt = new Date(now.getTime() + (Date.now() - started));
+      if (this.deps.checkLeaseMs) await this.deps.store.releaseCheck(order.invoiceNumber, checkedAt).catch(() => undefined);
     }
     // Quiet when nothing moved: with the simulator a pending order is asked about every 2 s.
     if (result.changed + result.expired + result.errors > 0) this.deps.log.info(result, 'reconciliation pass');

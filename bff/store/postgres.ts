@@ -236,13 +236,17 @@ export class PostgresStore implements Store {
          WHERE status = 'PENDING' AND gateway_state <> 'rejected'
            AND created_at <= $2
            AND (last_checked_at IS NULL OR last_checked_at <= $3)
-         ORDER BY created_at
+         ORDER BY last_checked_at NULLS FIRST, created_at
          LIMIT $4
          FOR UPDATE SKIP LOCKED)
        RETURNING *`,
       [new Date(opts.now.getTime() + (opts.leaseMs ?? 0)), new Date(opts.now.getTime() - opts.minAgeMs), new Date(opts.now.getTime() - opts.intervalMs), opts.limit],
     );
     return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  async releaseCheck(invoiceNumber: string, at: Date): Promise<void> {
+    await this.pool.query('UPDATE orders SET last_checked_at = $1 WHERE invoice_number = $2', [at, invoiceNumber]);
   }
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {

@@ -205,13 +205,17 @@ export class SqliteStore implements Store {
              WHERE status = 'PENDING' AND gateway_state <> 'rejected'
                AND created_at <= @createdBefore
                AND (last_checked_at IS NULL OR last_checked_at <= @checkedBefore)
-             ORDER BY created_at LIMIT @limit)
+             ORDER BY last_checked_at NULLS FIRST, created_at LIMIT @limit)
            RETURNING *`,
         )
         .all({ now: now + (opts.leaseMs ?? 0), createdBefore: now - opts.minAgeMs, checkedBefore: now - opts.intervalMs, limit: opts.limit }) as OrderRow[];
       return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     });
     return run.immediate();
+  }
+
+  async releaseCheck(invoiceNumber: string, at: Date): Promise<void> {
+    this.stmt('UPDATE orders SET last_checked_at = ? WHERE invoice_number = ?').run(at.getTime(), invoiceNumber);
   }
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {

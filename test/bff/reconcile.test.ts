@@ -140,6 +140,23 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
     assert.equal(order.status, 'EXPIRED');
   });
 
+  it('the lease on a check ends with it: the next check is due one interval later, not one lease later', async () => {
+    const invoice = 'INV-RC-LEASE';
+    answers.set(invoice, { status: 200, body: found(invoice, 'PENDING', '32000.00') });
+    const now = Date.now();
+    await bff.store.insertOrder({
+      invoiceNumber: invoice, amount: 32000, statusTokenHash: '0'.repeat(64), requestId: `r-${invoice}`,
+      lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt: new Date(now - 120_000), expiresAt: new Date(now + 3_600_000),
+    });
+    const asked = () => doku.requests.filter((r) => r.path.endsWith(invoice)).length;
+    await bff.reconciler.tick(new Date(now));
+    assert.equal(asked(), 1);
+    await bff.reconciler.tick(new Date(now + 10_000));
+    assert.equal(asked(), 1, 'not again within the interval');
+    await bff.reconciler.tick(new Date(now + bff.config.reconcileIntervalMs + 1_000));
+    assert.equal(asked(), 2, 'again once the interval has passed');
+  });
+
   it('SUCCESS with the right amount after expiry: paid', async () => {
     const invoice = `INV-RC-PAID`;
     answers.set(invoice, { status: 200, body: found(invoice, 'SUCCESS', '32000.00') });
@@ -190,9 +207,12 @@ describe('reconciliation on several instances (PostgreSQL)', () => {
       const doku2 = new DokuClient({ baseUrl: doku.url, clientId, secretKey, timeoutMs: 1000 });
       // A short interval next to slow answers: without a lease per order, B's pass would take orders A is still asking about.
       const reconcilers = stores.map((store) => new Reconciler({ store, bus: new MemoryBus(), log, doku: doku2, intervalMs: 100, checkLeaseMs: 1000 + 500 }));
-      const [ra, rb] = await Promise.all([reconcilers[0].tick(new Date(now)), new Promise((r) => setTimeout(r, 120)).then(() => reconcilers[1].tick(new Date(now + 120)))]);
-      assert.equal(mostAtOnce, 1, 'an order was asked about twice at the same time');
-      assert.equal(ra.checked + rb.checked, 8, `every order checked once (A ${ra.checked}, B ${rb.checked}, DOKU calls ${calls})`);
+      // Both passes at once, B's clock a little ahead (past A's claims by more than the interval).
+      const [ra, rb] = await Promise.all([reconcilers[0].tick(new Date(now)), reconcilers[1].tick(new Date(now + 120))]);
+      assert.equal(mostAtOnce, 1, `an order was asked about twice at the same time (A ${ra.checked}, B ${rb.checked}, DOKU calls ${calls})`);
+      assert.ok(ra.checked > 0 && rb.checked > 0, 'both instances did part of the work');
+      const asked = new Set(doku.requests.map((r) => decodeURIComponent(r.path.split('/').pop()!)));
+      assert.equal(asked.size, 8, 'every order was checked');
     } finally {
       for (const s of stores) await s.close();
       await doku.close();
