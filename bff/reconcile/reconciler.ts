@@ -51,14 +51,18 @@ export class Reconciler {
   private async pass(now: Date): Promise<TickResult> {
     const result: TickResult = { checked: 0, changed: 0, expired: 0, errors: 0 };
     const started = Date.now();
-    // One order per claim, just before its check, each claimed for the length of a check: another
-    // instance's pass never takes an order this one is still asking DOKU about.
+    /** The pass's clock: `now` moved on by the real time spent, so each claim's lease starts when it is taken. */
+    const clock = () => new Date(now.getTime() + (Date.now() - started));
+    const seen = new Set<string>();
+    // One order per claim, just before its check, leased for longer than a check can take: another
+    // instance never takes an order this one is still asking DOKU about.
     for (let i = 0; i < (this.deps.batchSize ?? 50); i++) {
+      const claimedAt = clock();
+      const leaseUntil = new Date(claimedAt.getTime() + (this.deps.checkLeaseMs ?? 0));
       let order: Order | undefined;
       try {
-        // The pass's own `now` decides what is due, so an order checked in this pass is not due again in it.
         [order] = await this.deps.store.claimDueForCheck({
-          now,
+          now: claimedAt,
           minAgeMs: this.deps.minAgeMs ?? 60_000,
           intervalMs: this.deps.intervalMs,
           limit: 1,
@@ -70,6 +74,14 @@ export class Reconciler {
         break;
       }
       if (!order) break;
+      const invoice = order.invoiceNumber;
+      const release = (at: Date) => this.deps.store.releaseCheck(invoice, at, leaseUntil).catch(() => undefined);
+      // Due again within this pass (a short interval): the next pass's work; count it as checked now.
+      if (seen.has(order.invoiceNumber)) {
+        await release(claimedAt);
+        break;
+      }
+      seen.add(order.invoiceNumber);
       try {
         const r = await this.check(order, now);
         result.checked++;
@@ -81,8 +93,7 @@ export class Reconciler {
         this.deps.log.warn({ invoice: order.invoiceNumber, reason }, 'check status failed; will ask again next interval');
       }
       // The lease only had to outlast the check: the next one is due an interval after it ended.
-      const checkedAt = new Date(now.getTime() + (Date.now() - started));
-      if (this.deps.checkLeaseMs) await this.deps.store.releaseCheck(order.invoiceNumber, checkedAt).catch(() => undefined);
+      await release(clock());
     }
     // Quiet when nothing moved: with the simulator a pending order is asked about every 2 s.
     if (result.changed + result.expired + result.errors > 0) this.deps.log.info(result, 'reconciliation pass');
@@ -100,8 +111,9 @@ export class Reconciler {
         now,
       });
       if (outcome.kind === 'applied' && outcome.verdict.kind === 'transition') return 'changed';
-      // TIMEOUT means DOKU could not tell yet: ask again next interval, never expire on it.
-      if (answer.status === 'TIMEOUT') return 'unchanged';
+      // TIMEOUT means DOKU could not tell yet: ask again next interval, never expire on it. SUCCESS
+      // that was not applied (a different amount: flagged for review) is money taken: never expire it.
+      if (answer.status === 'TIMEOUT' || answer.status === 'SUCCESS') return 'unchanged';
     }
     // Still undecided (or unknown to DOKU) after it was asked once more past its expiry: EXPIRED.
     if (now.getTime() >= order.expiresAt.getTime()) {

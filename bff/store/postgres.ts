@@ -7,6 +7,7 @@ import { isFinalStatus, type PaymentStatus, type Redirect } from '../../shared/a
 import type { LineItem } from '../doku/schemas.ts';
 import type { Logger } from '../log.ts';
 import { decide } from '../orders/state.ts';
+import { EARLIER_UNDELIVERED } from './shared-sql.ts';
 import type {
   ApplyInput, ApplyOutcome, ClaimOptions, GatewayState, InboxEntry, NewOrder, Order, OrderEvent, ReportSource, Store,
   WebhookDue, WebhookSettlement,
@@ -58,6 +59,9 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE order_events ADD COLUMN webhook_delivered_at timestamptz;
    CREATE INDEX order_events_webhook_due ON order_events (webhook_next_at) WHERE webhook_next_at IS NOT NULL;`,
 ];
+
+/** How long one migration step may take (the pool's query timeout is for requests). */
+const MIGRATION_TIMEOUT_MS = 30 * 60_000;
 
 /** Advisory lock key that serialises migrations across instances starting at once. */
 const MIGRATION_LOCK = "hashtext('linkaja-pay:migrations')";
@@ -133,11 +137,15 @@ export class PostgresStore implements Store {
 
   async migrate(): Promise<void> {
     await this.tx(async (c) => {
-      await c.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      // The pool's short timeouts are for requests: waiting for another instance's migration, or a
+      // long index build on a big table, must not stop a start.
+      await c.query("SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0");
+      const unhurried = (text: string, values?: unknown[]) => c.query({ text, values, query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig);
+      await unhurried(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
       await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
       const { rows } = await c.query<{ v: number }>('SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations');
       for (let i = rows[0].v; i < MIGRATIONS.length; i++) {
-        await c.query(MIGRATIONS[i]);
+        await unhurried(MIGRATIONS[i]);
         await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
         this.opts.log?.info({ migration: i + 1 }, 'postgres migration applied');
       }
@@ -245,8 +253,8 @@ export class PostgresStore implements Store {
     return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
-  async releaseCheck(invoiceNumber: string, at: Date): Promise<void> {
-    await this.pool.query('UPDATE orders SET last_checked_at = $1 WHERE invoice_number = $2', [at, invoiceNumber]);
+  async releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void> {
+    await this.pool.query('UPDATE orders SET last_checked_at = $1 WHERE invoice_number = $2 AND last_checked_at = $3', [at, invoiceNumber, leaseUntil]);
   }
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
@@ -257,7 +265,8 @@ export class PostgresStore implements Store {
       `UPDATE order_events e SET webhook_attempts = e.webhook_attempts + 1, webhook_next_at = $2
        FROM orders o
        WHERE o.invoice_number = e.invoice_number AND e.id IN (
-         SELECT id FROM order_events WHERE webhook_next_at IS NOT NULL AND webhook_next_at <= $1
+         SELECT id FROM order_events d WHERE webhook_next_at IS NOT NULL AND webhook_next_at <= $1
+           AND NOT EXISTS (${EARLIER_UNDELIVERED})
          ORDER BY webhook_next_at, id LIMIT $3
          FOR UPDATE SKIP LOCKED)
        RETURNING e.id, e.invoice_number, e.to_status, e.version, e.at, e.webhook_attempts, o.amount`,
@@ -272,7 +281,10 @@ export class PostgresStore implements Store {
     if ('deliveredAt' in settlement) {
       await this.pool.query('UPDATE order_events SET webhook_delivered_at = $1, webhook_next_at = NULL WHERE id = $2', [settlement.deliveredAt, due.eventId]);
     } else {
-      await this.pool.query('UPDATE order_events SET webhook_next_at = $1 WHERE id = $2 AND webhook_attempts = $3', [settlement.nextAt, due.eventId, due.attempts]);
+      await this.pool.query(
+        'UPDATE order_events SET webhook_next_at = $1 WHERE id = $2 AND webhook_attempts = $3 AND webhook_delivered_at IS NULL',
+        [settlement.nextAt, due.eventId, due.attempts],
+      );
     }
   }
 

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { isFinalStatus, type PaymentStatus, type Redirect } from '../../shared/api.ts';
 import type { LineItem } from '../doku/schemas.ts';
 import { decide } from '../orders/state.ts';
+import { EARLIER_UNDELIVERED } from './shared-sql.ts';
 import type {
   ApplyInput, ApplyOutcome, ClaimOptions, GatewayState, InboxEntry, NewOrder, Order, OrderEvent, ReportSource, Store,
   WebhookDue, WebhookSettlement,
@@ -214,8 +215,8 @@ export class SqliteStore implements Store {
     return run.immediate();
   }
 
-  async releaseCheck(invoiceNumber: string, at: Date): Promise<void> {
-    this.stmt('UPDATE orders SET last_checked_at = ? WHERE invoice_number = ?').run(at.getTime(), invoiceNumber);
+  async releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void> {
+    this.stmt('UPDATE orders SET last_checked_at = ? WHERE invoice_number = ? AND last_checked_at = ?').run(at.getTime(), invoiceNumber, leaseUntil.getTime());
   }
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
@@ -224,7 +225,8 @@ export class SqliteStore implements Store {
       const rows = this.stmt(
           `UPDATE order_events SET webhook_attempts = webhook_attempts + 1, webhook_next_at = @leaseUntil
            WHERE id IN (
-             SELECT id FROM order_events WHERE webhook_next_at IS NOT NULL AND webhook_next_at <= @now
+             SELECT id FROM order_events d WHERE webhook_next_at IS NOT NULL AND webhook_next_at <= @now
+               AND NOT EXISTS (${EARLIER_UNDELIVERED})
              ORDER BY webhook_next_at, id LIMIT @limit)
            RETURNING id, invoice_number, to_status, version, at, webhook_attempts,
              (SELECT amount FROM orders o WHERE o.invoice_number = order_events.invoice_number) AS amount`,
@@ -243,7 +245,8 @@ export class SqliteStore implements Store {
     if ('deliveredAt' in settlement) {
       this.stmt('UPDATE order_events SET webhook_delivered_at = ?, webhook_next_at = NULL WHERE id = ?').run(settlement.deliveredAt.getTime(), due.eventId);
     } else {
-      this.stmt('UPDATE order_events SET webhook_next_at = ? WHERE id = ? AND webhook_attempts = ?').run(settlement.nextAt?.getTime() ?? null, due.eventId, due.attempts);
+      this.stmt('UPDATE order_events SET webhook_next_at = ? WHERE id = ? AND webhook_attempts = ? AND webhook_delivered_at IS NULL')
+        .run(settlement.nextAt?.getTime() ?? null, due.eventId, due.attempts);
     }
   }
 

@@ -131,8 +131,11 @@ export interface Store {
    * instances never check the same order at once.
    */
   claimDueForCheck(opts: ClaimOptions): Promise<Order[]>;
-  /** The check of a claimed order is over: its lease ends and its interval counts from `at`. */
-  releaseCheck(invoiceNumber: string, at: Date): Promise<void>;
+  /**
+   * The check of a claimed order is over: its interval counts from `at`. Only if the order still
+   * holds this claim's lease (`leaseUntil`): a late release never cuts another instance's lease short.
+   */
+  releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void>;
   /**
    * Atomically claim webhook deliveries due at `now`: each gets one more attempt and its next
    * attempt moves to `now + leaseMs`, so no other instance sends it while this one is trying.

@@ -117,7 +117,10 @@ export class WebhookForwarder {
   private async pass(): Promise<void> {
     // The lease outlasts an attempt, so no other instance takes a delivery that is still in flight.
     const due = await this.opts.store.claimWebhooks({ now: new Date(), leaseMs: 2 * this.timeoutMs + 1_000, limit: 20 });
-    await Promise.all(due.map((d) => this.deliver(d)));
+    // allSettled: one failed settle must not end the pass (and let close() return) under the others.
+    const results = await Promise.allSettled(due.map((d) => this.deliver(d)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   private async deliver(due: WebhookDue): Promise<void> {

@@ -135,6 +135,21 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
     assert.equal(order.status, 'PENDING');
   });
 
+  it('SUCCESS with another amount past expiry: flagged for review, never expired (money was taken)', async () => {
+    const invoice = 'INV-RC-MISMATCH';
+    const order = await (async () => {
+      answers.set(invoice, { status: 200, body: found(invoice, 'SUCCESS', '31000.00') });
+      const createdAt = new Date(Date.now() - 20 * 60_000);
+      await bff.store.insertOrder({
+        invoiceNumber: invoice, amount: 32000, statusTokenHash: '0'.repeat(64), requestId: `r-${invoice}`,
+        lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt, expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
+      });
+      await bff.reconciler.tick(new Date());
+      return (await bff.store.getOrder(invoice))!;
+    })();
+    assert.deepEqual([order.status, order.needsReview], ['PENDING', true]);
+  });
+
   it("DOKU's signed not-found (no transaction) past expiry: EXPIRED", async () => {
     const order = await expiredOrder({ status: 200, body: {} });
     assert.equal(order.status, 'EXPIRED');

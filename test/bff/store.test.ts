@@ -8,6 +8,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Redirect } from '../../shared/api.ts';
 import { openStore } from '../../bff/store/index.ts';
 import type { ApplyInput, InboxEntry, NewOrder, Store, WebhookDue } from '../../bff/store/types.ts';
+import pg from 'pg';
 import { PostgresStore } from '../../bff/store/postgres.ts';
 import { freshSchema, startTcpProxy } from '../helpers/pg.ts';
 
@@ -340,15 +341,27 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       await store.settleWebhook(second, { deliveredAt: new Date(base + 5_100) });
       assert.deepEqual(await claim(3_600_000), [], 'delivered: never again');
 
-      // A later change (FAILED -> SUCCESS is the only one) queues its own delivery; giving up ends it.
+      // A late settle of a failed attempt cannot requeue a delivery another attempt completed.
+      await store.settleWebhook(second, { nextAt: new Date(base) });
+      assert.deepEqual(await claim(3_600_000), [], 'still delivered');
+
+      // A later change (FAILED -> SUCCESS is the only one) queues its own delivery, but only after the
+      // earlier one is settled: the merchant gets them in order. Giving up ends a delivery.
       const f = newOrder();
       await store.insertOrder(f);
       await store.applyReport({ invoiceNumber: f.invoiceNumber, report: { status: 'FAILED', amount: 25_000 }, source: 'notification', now, queueWebhook: true });
       await store.applyReport({ invoiceNumber: f.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'notification', now, queueWebhook: true });
-      const both = (await store.claimWebhooks({ now, leaseMs: 30_000, limit: 100 })).filter((d) => d.invoiceNumber === f.invoiceNumber);
-      assert.deepEqual(both.map((d) => [d.status, d.version]), [['FAILED', 1], ['SUCCESS', 2]]);
-      for (const d of both) await store.settleWebhook(d, { nextAt: null });
-      assert.deepEqual((await store.claimWebhooks({ now: new Date(base + 3_600_000), leaseMs: 0, limit: 100 })).filter((d) => d.invoiceNumber === f.invoiceNumber), []);
+      const claimF = async (ms: number) => (await store.claimWebhooks({ now: new Date(base + ms), leaseMs: 1_000, limit: 100 })).filter((d) => d.invoiceNumber === f.invoiceNumber);
+      const [failed, ...none] = await claimF(0);
+      assert.deepEqual([failed.status, failed.version, none], ['FAILED', 1, []]);
+      assert.deepEqual(await claimF(500), [], 'SUCCESS waits while FAILED is in flight (leased, not yet settled)');
+      await store.settleWebhook(failed, { nextAt: new Date(base + 60_000) });
+      assert.deepEqual(await claimF(10_000), [], 'and while FAILED waits for its retry');
+      await store.settleWebhook({ ...failed, attempts: failed.attempts }, { deliveredAt: new Date(base + 11_000) });
+      const [succeeded] = await claimF(12_000);
+      assert.deepEqual([succeeded.status, succeeded.version], ['SUCCESS', 2]);
+      await store.settleWebhook(succeeded, { nextAt: null });
+      assert.deepEqual(await claimF(3_600_000), [], 'given up: never again');
     });
 
     test('webhook outbox: concurrent claimers on two instances never get the same delivery', async () => {
@@ -397,6 +410,30 @@ describe('openStore', () => {
       assert.deepEqual(rows.map((r) => r.version), [1, 2], "each migration applied once");
       await Promise.all(stores.map((x) => x.close()));
     } finally {
+      await s.drop();
+    }
+  });
+});
+
+describe('PostgresStore migrations', () => {
+  it('wait as long as another instance holds the migration lock (longer than the 5 s lock timeout requests get)', { timeout: 30_000 }, async (t) => {
+    const s = await freshSchema();
+    if ('skip' in s) return t.skip(s.skip);
+    const holder = new pg.Client({ connectionString: s.url });
+    await holder.connect();
+    let release: NodeJS.Timeout | undefined;
+    try {
+      await holder.query('BEGIN');
+      await holder.query("SELECT pg_advisory_xact_lock(hashtext('linkaja-pay:migrations'))");
+      release = setTimeout(() => void holder.query('COMMIT').catch(() => undefined), 6_000);
+      const started = Date.now();
+      const store = await openStore(s.url);
+      assert.ok(Date.now() - started >= 5_500, `migrated after ${Date.now() - started} ms, while the lock was held`);
+      await store.ping();
+      await store.close();
+    } finally {
+      clearTimeout(release);
+      await holder.end();
       await s.drop();
     }
   });
