@@ -98,15 +98,19 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
     await doku.close();
   });
 
-  /** An order created 20 minutes ago, so it is past its 15-minute expiry when reconciled now. */
-  async function expiredOrder(answer: ReturnType<Script>) {
-    const invoice = `INV-RC-${Math.random().toString(36).slice(2, 10).toUpperCase()}`;
-    const createdAt = new Date(Date.now() - 20 * 60_000);
+  /** A Rp 32.000 order created `ageMs` ago with the default 15-minute expiry, that DOKU will answer about with `answer`. */
+  async function aged(invoice: string, ageMs: number, answer: ReturnType<Script>) {
+    const createdAt = new Date(Date.now() - ageMs);
     await bff.store.insertOrder({
       invoiceNumber: invoice, amount: 32000, statusTokenHash: '0'.repeat(64), requestId: `r-${invoice}`,
       lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt, expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
     });
     answers.set(invoice, answer);
+  }
+
+  /** An order created 20 minutes ago (past its expiry), reconciled now. */
+  async function expiredOrder(answer: ReturnType<Script>, invoice = `INV-RC-${Math.random().toString(36).slice(2, 10).toUpperCase()}`) {
+    await aged(invoice, 20 * 60_000, answer);
     await bff.reconciler.tick(new Date());
     return (await bff.store.getOrder(invoice))!;
   }
@@ -137,16 +141,7 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
 
   it('SUCCESS with another amount past expiry: flagged for review, never expired (money was taken)', async () => {
     const invoice = 'INV-RC-MISMATCH';
-    const order = await (async () => {
-      answers.set(invoice, { status: 200, body: found(invoice, 'SUCCESS', '31000.00') });
-      const createdAt = new Date(Date.now() - 20 * 60_000);
-      await bff.store.insertOrder({
-        invoiceNumber: invoice, amount: 32000, statusTokenHash: '0'.repeat(64), requestId: `r-${invoice}`,
-        lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt, expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
-      });
-      await bff.reconciler.tick(new Date());
-      return (await bff.store.getOrder(invoice))!;
-    })();
+    const order = await expiredOrder({ status: 200, body: found(invoice, 'SUCCESS', '31000.00') }, invoice);
     assert.deepEqual([order.status, order.needsReview], ['PENDING', true]);
   });
 
@@ -157,12 +152,8 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
 
   it('the lease on a check ends with it: the next check is due one interval later, not one lease later', async () => {
     const invoice = 'INV-RC-LEASE';
-    answers.set(invoice, { status: 200, body: found(invoice, 'PENDING', '32000.00') });
     const now = Date.now();
-    await bff.store.insertOrder({
-      invoiceNumber: invoice, amount: 32000, statusTokenHash: '0'.repeat(64), requestId: `r-${invoice}`,
-      lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt: new Date(now - 120_000), expiresAt: new Date(now + 3_600_000),
-    });
+    await aged(invoice, 120_000, { status: 200, body: found(invoice, 'PENDING', '32000.00') });
     const asked = () => doku.requests.filter((r) => r.path.endsWith(invoice)).length;
     await bff.reconciler.tick(new Date(now));
     assert.equal(asked(), 1);
@@ -173,15 +164,9 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
   });
 
   it('SUCCESS with the right amount after expiry: paid', async () => {
-    const invoice = `INV-RC-PAID`;
-    answers.set(invoice, { status: 200, body: found(invoice, 'SUCCESS', '32000.00') });
-    const createdAt = new Date(Date.now() - 20 * 60_000);
-    await bff.store.insertOrder({
-      invoiceNumber: invoice, amount: 32000, statusTokenHash: '0'.repeat(64), requestId: `r-${invoice}`,
-      lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt, expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
-    });
-    await bff.reconciler.tick(new Date());
-    assert.equal((await bff.store.getOrder(invoice))!.status, 'SUCCESS');
+    const invoice = 'INV-RC-PAID';
+    const order = await expiredOrder({ status: 200, body: found(invoice, 'SUCCESS', '32000.00') }, invoice);
+    assert.equal(order.status, 'SUCCESS');
   });
 });
 
