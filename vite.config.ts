@@ -16,7 +16,12 @@ const outDir = resolve(import.meta.dirname, 'dist');
 export function squeezeTemplates(code: string): string {
   return code.replace(/\b(html|css)`([^`]*)`/g, (_all, tag: string, body: string) => {
     let out = body.replace(/\s*\n\s*/g, ' ');
-    if (tag === 'css') out = out.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s*([{};,>])\s*/g, '$1').replace(/:\s+/g, ':').trim();
+    if (tag === 'css')
+      out = out
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\s*([{};,>])\s*/g, '$1')
+        .replace(/:\s+/g, ':')
+        .trim();
     return `${tag}\`${out}\``;
   });
 }
@@ -36,7 +41,15 @@ const minifyEs = (): Plugin => ({
     if (options.format !== 'es') return;
     for (const chunk of Object.values(bundle)) {
       if (chunk.type !== 'chunk') continue;
-      chunk.code = (await transform(chunk.code, { loader: 'js', format: 'esm', target: 'es2022', minify: true, legalComments: 'none' })).code;
+      chunk.code = (
+        await transform(chunk.code, {
+          loader: 'js',
+          format: 'esm',
+          target: 'es2022',
+          minify: true,
+          legalComments: 'none',
+        })
+      ).code;
     }
   },
 });

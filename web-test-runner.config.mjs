@@ -22,15 +22,22 @@ const origin = `http://127.0.0.1:${port}`;
 /** Test-only secret: the tests sign order tokens in the browser as a merchant's backend would. */
 const orderTokenSecret = 'widget-tests-order-token-secret-0123456789';
 // Reconciliation running, as under `npm start`: the simulator, like DOKU, notifies no expiry.
-const bff = await startTestBff({ env: { ALLOWED_ORIGINS: origin, ORDER_TOKEN_SECRET: orderTokenSecret }, reconcile: { start: true } });
+const bff = await startTestBff({
+  env: { ALLOWED_ORIGINS: origin, ORDER_TOKEN_SECRET: orderTokenSecret },
+  reconcile: { start: true },
+});
 /** A second BFF whose event streams end after 1 s (the real ones end after 30 min): the reconnect tests use it. */
-const shortStreamBff = await startTestBff({ env: { ALLOWED_ORIGINS: origin }, deps: { streams: { maxStreamMs: 1000 } } });
+const shortStreamBff = await startTestBff({
+  env: { ALLOWED_ORIGINS: origin },
+  deps: { streams: { maxStreamMs: 1000 } },
+});
 
 /** dist/sri.json's hashes. Without them the page would say integrity="undefined", which browsers ignore. */
 function sriHashes() {
   const sri = existsSync('dist/sri.json') ? JSON.parse(readFileSync('dist/sri.json', 'utf8')) : {};
   const missing = ['linkaja-pay.js', 'linkaja-pay.iife.js'].filter((f) => !/^sha384-/.test(sri[f] ?? ''));
-  if (missing.length) throw new Error(`dist/sri.json has no SRI hash for ${missing.join(', ')}: run \`npm run build\` first`);
+  if (missing.length)
+    throw new Error(`dist/sri.json has no SRI hash for ${missing.join(', ')}: run \`npm run build\` first`);
   return sri;
 }
 
@@ -75,7 +82,10 @@ window.__ORDER_TOKEN_SECRET__ = ${JSON.stringify(orderTokenSecret)};</script>
         ctx.body = e.message;
         return;
       }
-      ctx.set('Content-Security-Policy', `default-src 'none'; script-src 'self' ${bff.url}; style-src 'self'; connect-src ${bff.url}; form-action ${bff.url}`);
+      ctx.set(
+        'Content-Security-Policy',
+        `default-src 'none'; script-src 'self' ${bff.url}; style-src 'self'; connect-src ${bff.url}; form-action ${bff.url}`,
+      );
       ctx.type = 'html';
       ctx.body = page;
     },
@@ -89,8 +99,16 @@ window.__ORDER_TOKEN_SECRET__ = ${JSON.stringify(orderTokenSecret)};</script>
       launchOptions: {
         executablePath: '/usr/bin/chromium',
         headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-dev-shm-usage',
+        ],
       },
     }),
   ],

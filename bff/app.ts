@@ -58,7 +58,10 @@ function accessLog(log: Logger): RequestHandler {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // originalUrl: req.path is relative to whichever router last had the request.
       const path = req.originalUrl.split('?')[0];
-      log.info({ reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      log.info(
+        { reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        'request',
+      );
     });
     next();
   };
@@ -79,7 +82,9 @@ function originGuard(allowed: readonly string[]): RequestHandler {
   return (req, _res, next) => {
     const origin = req.get('origin');
     if (origin && !allowed.includes(origin)) {
-      next(new ApiError(403, 'origin_not_allowed', `Origin ${origin} is not allowed to call this API (ALLOWED_ORIGINS).`));
+      next(
+        new ApiError(403, 'origin_not_allowed', `Origin ${origin} is not allowed to call this API (ALLOWED_ORIGINS).`),
+      );
       return;
     }
     next();
@@ -90,7 +95,13 @@ export function createApp(deps: AppDeps): Express {
   const { config, store, bus, log } = deps;
   const doku =
     deps.doku ??
-    new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
+    new DokuClient({
+      baseUrl: config.dokuBaseUrl,
+      clientId: config.dokuClientId,
+      secretKey: config.dokuSecretKey,
+      timeoutMs: config.dokuTimeoutMs,
+      log,
+    });
   const limits = { create: 30, status: 600, notifications: 600, ...deps.rateLimits };
 
   const app = express();
@@ -133,19 +144,33 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(
-    cors({ origin: config.allowedOrigins, methods: ['GET', 'POST'], allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID'], maxAge: 600 }),
+    cors({
+      origin: config.allowedOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID'],
+      maxAge: 600,
+    }),
     originGuard(config.allowedOrigins),
   );
   api.post('/payments', limiter(limits.create));
   api.get('/payments/*splat', limiter(limits.status));
   api.post('/*splat', (req, _res, next) => {
     // Without this, a text/plain body would parse as "no body" and get a puzzling validation error.
-    next(req.is('application/json') ? undefined : new ApiError(415, 'invalid_request', 'Send the body as JSON, with Content-Type: application/json.'));
+    next(
+      req.is('application/json')
+        ? undefined
+        : new ApiError(415, 'invalid_request', 'Send the body as JSON, with Content-Type: application/json.'),
+    );
   });
   api.use(express.json({ limit: '16kb', strict: true }));
   api.use(
     paymentsRouter({
-      config, store, bus, log, doku, ...deps.streams,
+      config,
+      store,
+      bus,
+      log,
+      doku,
+      ...deps.streams,
       sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },
     }),
   );

@@ -60,7 +60,9 @@ const int = (min: number, max: number) =>
 const Env = z.object({
   PORT: int(0, 65535).default(8080),
   PUBLIC_URL: optionalString.pipe(httpUrl.optional()),
-  DOKU_ENV: z.enum(['simulator', 'sandbox', 'production'], { error: 'must be simulator, sandbox or production' }).default('simulator'),
+  DOKU_ENV: z
+    .enum(['simulator', 'sandbox', 'production'], { error: 'must be simulator, sandbox or production' })
+    .default('simulator'),
   DOKU_BASE_URL: optionalString.pipe(httpUrl.optional()),
   DOKU_CLIENT_ID: optionalString,
   DOKU_SECRET_KEY: optionalString,
@@ -74,7 +76,10 @@ const Env = z.object({
   ORDER_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   MERCHANT_WEBHOOK_URL: optionalString.pipe(httpUrl.optional()),
   MERCHANT_WEBHOOK_SECRET: optionalString,
-  NOTIFICATION_PATH: z.string().regex(/^\/[A-Za-z0-9/_\-.]*$/, 'must be a path starting with /').default('/api/notifications/doku'),
+  NOTIFICATION_PATH: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_\-.]*$/, 'must be a path starting with /')
+    .default('/api/notifications/doku'),
   ORDER_EXPIRY_MINUTES: int(1, 24 * 60).default(15),
   RECONCILE_INTERVAL_SECONDS: int(1, 3600).optional(), // 30, or 2 with the simulator
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -93,13 +98,18 @@ const stripSlash = (u: string) => u.replace(/\/+$/, '');
 
 function parseOrigins(raw: string, problems: string[]): string[] {
   const out: string[] = [];
-  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     try {
       const u = new URL(part);
       if (!/^https?:$/.test(u.protocol) || u.origin !== stripSlash(part)) throw new Error();
       out.push(u.origin);
     } catch {
-      problems.push(`ALLOWED_ORIGINS: "${part}" is not an origin like https://shop.example (scheme, host, optional port; no path)`);
+      problems.push(
+        `ALLOWED_ORIGINS: "${part}" is not an origin like https://shop.example (scheme, host, optional port; no path)`,
+      );
     }
   }
   return out;

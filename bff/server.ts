@@ -31,14 +31,32 @@ async function main(): Promise<void> {
   });
   const store = await openStore(config.databaseUrl, log);
   const bus = await openBus(config.databaseUrl, log, store);
-  const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
+  const doku = new DokuClient({
+    baseUrl: config.dokuBaseUrl,
+    clientId: config.dokuClientId,
+    secretKey: config.dokuSecretKey,
+    timeoutMs: config.dokuTimeoutMs,
+    log,
+  });
   const webhook = webhookFromConfig(config, store, log);
   const app = createApp({ config, store, bus, log, catalog, doku, webhook });
-  const reconciler = new Reconciler({ store, bus, log, doku, webhook, intervalMs: config.reconcileIntervalMs, minAgeMs: config.reconcileMinAgeMs, checkLeaseMs: config.dokuTimeoutMs + 5_000 });
+  const reconciler = new Reconciler({
+    store,
+    bus,
+    log,
+    doku,
+    webhook,
+    intervalMs: config.reconcileIntervalMs,
+    minAgeMs: config.reconcileMinAgeMs,
+    checkLeaseMs: config.dokuTimeoutMs + 5_000,
+  });
 
   const server = createServer(app);
   server.listen(config.port, () => {
-    log.info({ port: config.port, dokuEnv: config.dokuEnv, store: config.databaseUrl.split(':')[0] }, 'linkaja-pay BFF listening');
+    log.info(
+      { port: config.port, dokuEnv: config.dokuEnv, store: config.databaseUrl.split(':')[0] },
+      'linkaja-pay BFF listening',
+    );
     const where = config.dokuEnv === 'simulator' ? ' (demo shop, DOKU simulator)' : '';
     console.log(`\n  linkaja-pay is running${where}: open ${config.publicUrl}/\n`);
     reconciler.start();

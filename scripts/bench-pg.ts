@@ -24,7 +24,14 @@ export async function openPgPair(): Promise<{ a: TestBff; b: TestBff; close(): P
       },
     });
     const bff = await startTestBff({ store, bus, log, env: { DATABASE_URL: schema.url } });
-    parts.push({ bff, close: async () => { await bff.close(); await bus.close(); await store.close(); } });
+    parts.push({
+      bff,
+      close: async () => {
+        await bff.close();
+        await bus.close();
+        await store.close();
+      },
+    });
   }
   return {
     a: parts[0].bff,

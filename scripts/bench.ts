@@ -30,15 +30,22 @@ async function throughput(count: number, concurrency: number, task: (i: number) 
   return count / ((performance.now() - started) / 1000);
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 async function seedOrders(bff: TestBff, count: number, prefix: string): Promise<string[]> {
   const invoices: string[] = [];
   for (let i = 0; i < count; i++) {
     const invoiceNumber = `${prefix}-${i}`;
     await bff.store.insertOrder({
-      invoiceNumber, amount: 10000, statusTokenHash: hashStatusToken(newStatusToken()), requestId: `req-${invoiceNumber}`,
-      lineItems: [{ name: 'Es Teh', price: 10000, quantity: 1 }], returnUrl: 'http://localhost/', createdAt: new Date(), expiresAt: new Date(Date.now() + 900_000),
+      invoiceNumber,
+      amount: 10000,
+      statusTokenHash: hashStatusToken(newStatusToken()),
+      requestId: `req-${invoiceNumber}`,
+      lineItems: [{ name: 'Es Teh', price: 10000, quantity: 1 }],
+      returnUrl: 'http://localhost/',
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 900_000),
     });
     invoices.push(invoiceNumber);
   }
@@ -59,9 +66,15 @@ async function healthBaseline(bff: TestBff): Promise<number> {
 
 async function notificationsPerSecond(bff: TestBff, prefix: string): Promise<number> {
   const invoices = await seedOrders(bff, N, prefix);
-  const signed = invoices.map((invoice) => signedNotification(bff.config, { invoice, amount: 10000, status: 'SUCCESS' }));
+  const signed = invoices.map((invoice) =>
+    signedNotification(bff.config, { invoice, amount: 10000, status: 'SUCCESS' }),
+  );
   return throughput(N, CONCURRENCY, async (i) => {
-    const r = await fetch(bff.url + bff.config.notificationPath, { method: 'POST', headers: signed[i].headers, body: signed[i].body });
+    const r = await fetch(bff.url + bff.config.notificationPath, {
+      method: 'POST',
+      headers: signed[i].headers,
+      body: signed[i].body,
+    });
     if (r.status !== 200) throw new Error(`notification answered ${r.status}`);
     await r.arrayBuffer();
   });
@@ -75,14 +88,24 @@ async function streamLag(sender: TestBff, listener: TestBff, prefix: string, sam
     const token = newStatusToken();
     const invoiceNumber = `${prefix}-${i}`;
     await sender.store.insertOrder({
-      invoiceNumber, amount: 10000, statusTokenHash: hashStatusToken(token), requestId: `req-${invoiceNumber}`,
-      lineItems: [{ name: 'Es Teh', price: 10000, quantity: 1 }], returnUrl: 'http://localhost/', createdAt: new Date(), expiresAt: new Date(Date.now() + 900_000),
+      invoiceNumber,
+      amount: 10000,
+      statusTokenHash: hashStatusToken(token),
+      requestId: `req-${invoiceNumber}`,
+      lineItems: [{ name: 'Es Teh', price: 10000, quantity: 1 }],
+      returnUrl: 'http://localhost/',
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 900_000),
     });
     const stream = await openStream(`${listener.url}/api/payments/${invoiceNumber}/events?token=${token}`);
     await stream.event(0);
     const signed = signedNotification(sender.config, { invoice: invoiceNumber, amount: 10000, status: 'SUCCESS' });
     const sent = performance.now();
-    const res = await fetch(sender.url + sender.config.notificationPath, { method: 'POST', headers: signed.headers, body: signed.body });
+    const res = await fetch(sender.url + sender.config.notificationPath, {
+      method: 'POST',
+      headers: signed.headers,
+      body: signed.body,
+    });
     const acked = performance.now();
     await res.arrayBuffer();
     await stream.event(1, 5000);
@@ -100,11 +123,27 @@ async function main(): Promise<void> {
   const base = await healthBaseline(sqlite);
   rows.push({ what: 'GET /healthz (baseline: HTTP + Express)', value: `${base.toFixed(0)} req/s`, ratio: '1.00' });
   const nSqlite = await notificationsPerSecond(sqlite, 'BENCH-SQ');
-  rows.push({ what: 'notifications stored, SQLite', value: `${nSqlite.toFixed(0)} /s`, ratio: (nSqlite / base).toFixed(2) });
+  rows.push({
+    what: 'notifications stored, SQLite',
+    value: `${nSqlite.toFixed(0)} /s`,
+    ratio: (nSqlite / base).toFixed(2),
+  });
   const lag = await streamLag(sqlite, sqlite, 'LAG-SQ');
-  rows.push({ what: 'notification 200 -> SSE event, SQLite, p50', value: `${pct(lag.afterAck, 50).toFixed(2)} ms`, ratio: '' });
-  rows.push({ what: 'notification 200 -> SSE event, SQLite, p95', value: `${pct(lag.afterAck, 95).toFixed(2)} ms`, ratio: '' });
-  rows.push({ what: 'notification sent -> SSE event, SQLite, p50', value: `${pct(lag.afterSend, 50).toFixed(2)} ms`, ratio: '' });
+  rows.push({
+    what: 'notification 200 -> SSE event, SQLite, p50',
+    value: `${pct(lag.afterAck, 50).toFixed(2)} ms`,
+    ratio: '',
+  });
+  rows.push({
+    what: 'notification 200 -> SSE event, SQLite, p95',
+    value: `${pct(lag.afterAck, 95).toFixed(2)} ms`,
+    ratio: '',
+  });
+  rows.push({
+    what: 'notification sent -> SSE event, SQLite, p50',
+    value: `${pct(lag.afterSend, 50).toFixed(2)} ms`,
+    ratio: '',
+  });
   await sqlite.close();
 
   const pg = await resolveTestPg();
@@ -113,13 +152,33 @@ async function main(): Promise<void> {
     const { a, b, close } = await openPgPair();
     try {
       const nPg = await notificationsPerSecond(a, 'BENCH-PG');
-      rows.push({ what: 'notifications stored, PostgreSQL', value: `${nPg.toFixed(0)} /s`, ratio: (nPg / base).toFixed(2) });
+      rows.push({
+        what: 'notifications stored, PostgreSQL',
+        value: `${nPg.toFixed(0)} /s`,
+        ratio: (nPg / base).toFixed(2),
+      });
       rows.push({ what: 'PostgreSQL / SQLite notifications', value: '', ratio: (nPg / nSqlite).toFixed(2) });
       const cross = await streamLag(a, b, 'LAG-PG');
-      rows.push({ what: 'notification 200 on A -> SSE event on B, PG, p50', value: `${pct(cross.afterAck, 50).toFixed(2)} ms`, ratio: '' });
-      rows.push({ what: 'notification 200 on A -> SSE event on B, PG, p95', value: `${pct(cross.afterAck, 95).toFixed(2)} ms`, ratio: '' });
-      rows.push({ what: 'notification sent to A -> SSE event on B, PG, p50', value: `${pct(cross.afterSend, 50).toFixed(2)} ms`, ratio: '' });
-      rows.push({ what: 'notification sent to A -> SSE event on B, PG, p95', value: `${pct(cross.afterSend, 95).toFixed(2)} ms`, ratio: '' });
+      rows.push({
+        what: 'notification 200 on A -> SSE event on B, PG, p50',
+        value: `${pct(cross.afterAck, 50).toFixed(2)} ms`,
+        ratio: '',
+      });
+      rows.push({
+        what: 'notification 200 on A -> SSE event on B, PG, p95',
+        value: `${pct(cross.afterAck, 95).toFixed(2)} ms`,
+        ratio: '',
+      });
+      rows.push({
+        what: 'notification sent to A -> SSE event on B, PG, p50',
+        value: `${pct(cross.afterSend, 50).toFixed(2)} ms`,
+        ratio: '',
+      });
+      rows.push({
+        what: 'notification sent to A -> SSE event on B, PG, p95',
+        value: `${pct(cross.afterSend, 95).toFixed(2)} ms`,
+        ratio: '',
+      });
     } finally {
       await close();
     }

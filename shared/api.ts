@@ -24,27 +24,33 @@ export const Customer = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   email: z.email().max(254).optional(),
   // At most 16 characters, as DOKU takes them.
-  phone: z.string().regex(/^\+?[0-9]{6,15}$/, 'digits only, 6 to 15, optional leading +').optional(),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9]{6,15}$/, 'digits only, 6 to 15, optional leading +')
+    .optional(),
 });
 export type Customer = z.infer<typeof Customer>;
 
 const returnUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
 /** POST /api/payments: either a cart of catalog SKUs or a merchant-signed order token, never both. */
-export const CreatePaymentRequest = z.union([
-  z.object({
-    items: z.array(CartItem).min(1).max(MAX_LINES),
-    order_token: z.undefined({ error: 'send items or order_token, not both' }).optional(),
-    customer: Customer.optional(),
-    return_url: returnUrl.optional(),
-  }),
-  z.object({
-    order_token: z.string().min(1).max(8192),
-    items: z.undefined({ error: 'send items or order_token, not both' }).optional(),
-    customer: Customer.optional(),
-    return_url: returnUrl.optional(),
-  }),
-], { error: 'send either items: [{sku, quantity}] or order_token (not both)' });
+export const CreatePaymentRequest = z.union(
+  [
+    z.object({
+      items: z.array(CartItem).min(1).max(MAX_LINES),
+      order_token: z.undefined({ error: 'send items or order_token, not both' }).optional(),
+      customer: Customer.optional(),
+      return_url: returnUrl.optional(),
+    }),
+    z.object({
+      order_token: z.string().min(1).max(8192),
+      items: z.undefined({ error: 'send items or order_token, not both' }).optional(),
+      customer: Customer.optional(),
+      return_url: returnUrl.optional(),
+    }),
+  ],
+  { error: 'send either items: [{sku, quantity}] or order_token (not both)' },
+);
 export type CreatePaymentRequest = z.infer<typeof CreatePaymentRequest>;
 
 export const RedirectParameter = z.object({ name: z.string(), value: z.string() });

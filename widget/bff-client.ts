@@ -22,7 +22,12 @@ async function call<T>(url: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
     // The timeout covers the body too: a stalled body ends as bad_response below.
-    res = await fetch(url, { ...init, credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await fetch(url, {
+      ...init,
+      credentials: 'omit',
+      cache: 'no-store',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
   } catch {
     // Offline, refused, or timed out.
     throw new BffError('network_error', `Could not reach the payment server at ${url.split('?')[0]}.`);
@@ -42,7 +47,8 @@ export const createPayment = (bff: string, body: CreatePaymentRequest): Promise<
     body: JSON.stringify(body),
   });
 
-export const paymentPath = (bff: string, invoice: string): string => `${bff}/api/payments/${encodeURIComponent(invoice)}`;
+export const paymentPath = (bff: string, invoice: string): string =>
+  `${bff}/api/payments/${encodeURIComponent(invoice)}`;
 
 export const getPaymentStatus = (bff: string, invoice: string, token: string): Promise<PaymentStatusResponse> =>
   call(paymentPath(bff, invoice), { headers: { Authorization: `Bearer ${token}` } });

@@ -131,7 +131,9 @@ export class LinkajaPay extends LitElement {
         aria-busy=${busy ? 'true' : 'false'}
         aria-disabled=${busy ? 'true' : nothing}
         @click=${this.handleClick}
-      >${label}</button>
+      >
+        ${label}
+      </button>
       <div role="status">
         <p part="status" ?hidden=${!statusText}>${statusText}</p>
         <p part="message" ?hidden=${!message}>${message}</p>
@@ -141,7 +143,9 @@ export class LinkajaPay extends LitElement {
 
   /** One way out for every event: bubbling and crossing the shadow boundary. Returns false if canceled. */
   private emit(name: string, detail: unknown, cancelable = false): boolean {
-    return this.dispatchEvent(new CustomEvent(`linkaja-pay:${name}`, { detail, bubbles: true, composed: true, cancelable }));
+    return this.dispatchEvent(
+      new CustomEvent(`linkaja-pay:${name}`, { detail, bubbles: true, composed: true, cancelable }),
+    );
   }
 
   private order(): OrderBody | undefined {
@@ -164,7 +168,10 @@ export class LinkajaPay extends LitElement {
   private async handleClick(): Promise<void> {
     if (this.phase === 'creating' || this.phase === 'redirecting' || this.phase === 'success') return;
     const order = this.order();
-    if (!order) return this.fail(new BffError('invalid_attributes', 'Set sku (and quantity), items or order-token on <linkaja-pay>.'));
+    if (!order)
+      return this.fail(
+        new BffError('invalid_attributes', 'Set sku (and quantity), items or order-token on <linkaja-pay>.'),
+      );
     const bff = normaliseBff(this.bff);
     const key = this.storageKey();
     this.status.stop();

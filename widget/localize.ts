@@ -65,4 +65,6 @@ export const stringsFor = (locale: string | undefined): Strings => TABLES[locale
 
 /** Whole rupiah the Indonesian way, whatever the locale: `Rp 27.500`. */
 export const formatRupiah = (amount: number): string =>
-  `Rp ${Math.round(amount).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.')}`;
+  `Rp ${Math.round(amount)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, '.')}`;

@@ -18,7 +18,8 @@ function hash(text: string): string {
   return h.toString(36);
 }
 
-export const pendingKey = (bff: string, path: string, identity: string): string => PREFIX + hash(`${bff}\n${path}\n${identity}`);
+export const pendingKey = (bff: string, path: string, identity: string): string =>
+  PREFIX + hash(`${bff}\n${path}\n${identity}`);
 
 export function readPending(key: string): PendingPayment | undefined {
   try {

@@ -16,7 +16,12 @@ export const formatRupiah = (amount: number): string => `Rp ${idr.format(amount)
 
 /** A dish's monogram (`Nasi Goreng Spesial` -> `NG`): a picture with no image request and no emoji font. */
 export const monogram = (name: string): string =>
-  name.split(/[\s-]+/).filter((w) => /^\p{L}/u.test(w)).slice(0, 2).map((w) => w[0].toUpperCase()).join('');
+  name
+    .split(/[\s-]+/)
+    .filter((w) => /^\p{L}/u.test(w))
+    .slice(0, 2)
+    .map((w) => w[0].toUpperCase())
+    .join('');
 
 /**
  * The cart from the page's query string (`?nasi-goreng=2&rendang=1`). The return URL the element

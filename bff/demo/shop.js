@@ -78,21 +78,31 @@ function setPickersDisabled(disabled) {
   for (const control of document.querySelectorAll('.qty__btn, .qty__input')) control.disabled = disabled;
 }
 
-const FAILURE_TEXT = { FAILED: 'Pesanan belum dibayar: pembayaran dibatalkan.', EXPIRED: 'Pesanan belum dibayar: waktu pembayaran habis.' };
+const FAILURE_TEXT = {
+  FAILED: 'Pesanan belum dibayar: pembayaran dibatalkan.',
+  EXPIRED: 'Pesanan belum dibayar: waktu pembayaran habis.',
+};
 
 pay.addEventListener('linkaja-pay:created', (e) => {
-  showResult('info', 'Mengarahkan ke LinkAja…', [`Invoice ${e.detail.invoice_number} · ${formatRupiah(e.detail.amount)}`]);
+  showResult('info', 'Mengarahkan ke LinkAja…', [
+    `Invoice ${e.detail.invoice_number} · ${formatRupiah(e.detail.amount)}`,
+  ]);
 });
 pay.addEventListener('linkaja-pay:success', (e) => {
   setPickersDisabled(true);
-  showResult('success', 'Pesanan diterima', [
-    `Invoice ${e.detail.invoice_number} · ${formatRupiah(e.detail.amount)}`,
-    'Pesanan Anda sedang disiapkan.',
-  ], { href: location.pathname, text: 'Pesan lagi' });
+  showResult(
+    'success',
+    'Pesanan diterima',
+    [`Invoice ${e.detail.invoice_number} · ${formatRupiah(e.detail.amount)}`, 'Pesanan Anda sedang disiapkan.'],
+    { href: location.pathname, text: 'Pesan lagi' },
+  );
 });
 pay.addEventListener('linkaja-pay:failure', (e) => {
   setPickersDisabled(false);
-  showResult('failure', FAILURE_TEXT[e.detail.status] ?? 'Pesanan belum dibayar.', [`Invoice ${e.detail.invoice_number}`, 'Keranjang Anda masih tersimpan.']);
+  showResult('failure', FAILURE_TEXT[e.detail.status] ?? 'Pesanan belum dibayar.', [
+    `Invoice ${e.detail.invoice_number}`,
+    'Keranjang Anda masih tersimpan.',
+  ]);
 });
 pay.addEventListener('linkaja-pay:error', (e) => {
   showResult('failure', 'Ada kendala.', [e.detail.message ?? 'Silakan coba lagi.']);

@@ -47,8 +47,7 @@ export interface DokuClientOptions {
 }
 
 export type CheckStatusResult =
-  | { found: false }
-  | { found: true; status: string; amount?: number; raw: z.infer<typeof CheckStatusResponse> };
+  { found: false } | { found: true; status: string; amount?: number; raw: z.infer<typeof CheckStatusResponse> };
 
 function safeJson(text: string): unknown {
   try {
@@ -64,7 +63,10 @@ function describeDokuError(text: string): { code?: string; message?: string } {
     const body = JSON.parse(text) as Record<string, unknown>;
     const err = body.error as Record<string, unknown> | undefined;
     if (err && typeof err === 'object') {
-      return { code: typeof err.code === 'string' ? err.code : undefined, message: typeof err.message === 'string' ? err.message : undefined };
+      return {
+        code: typeof err.code === 'string' ? err.code : undefined,
+        message: typeof err.message === 'string' ? err.message : undefined,
+      };
     }
     if (Array.isArray(body.message)) return { message: body.message.filter((m) => typeof m === 'string').join('; ') };
     if (typeof body.message === 'string') return { message: body.message };
@@ -84,7 +86,10 @@ export class DokuClient {
    * Create a LinkAja payment. `requestId` is the order's own Request-Id, kept for every retry, so a
    * repeat that DOKU already processed comes back as 409 with the payment: that is the payment.
    */
-  async createLinkAjaPayment(request: LinkAjaPaymentRequest, requestId: string): Promise<z.infer<typeof LinkAjaPaymentResponse>> {
+  async createLinkAjaPayment(
+    request: LinkAjaPaymentRequest,
+    requestId: string,
+  ): Promise<z.infer<typeof LinkAjaPaymentResponse>> {
     const body = JSON.stringify(request);
     const res = await this.call('POST', LINKAJA_PAYMENT_PATH, body, requestId);
     if (res.status !== 200 && res.status !== 409) throw this.refusal(res.status, res.text);
@@ -94,7 +99,10 @@ export class DokuClient {
       throw this.refusal(res.status, res.text);
     }
     const parsed = this.parse(LinkAjaPaymentResponse, res.text, res.status);
-    if (Number(parsed.order.amount) !== request.order.amount || parsed.order.invoice_number !== request.order.invoice_number) {
+    if (
+      Number(parsed.order.amount) !== request.order.amount ||
+      parsed.order.invoice_number !== request.order.invoice_number
+    ) {
       throw new GatewayError('bad_response', 'DOKU answered for another invoice or amount.', res.status);
     }
     return parsed;
@@ -128,7 +136,13 @@ export class DokuClient {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       // A fresh timestamp (and so signature) per attempt; the Request-Id and body bytes stay the same.
-      const headers = signedHeaders({ clientId: this.opts.clientId, secretKey: this.opts.secretKey, target, body, requestId });
+      const headers = signedHeaders({
+        clientId: this.opts.clientId,
+        secretKey: this.opts.secretKey,
+        target,
+        body,
+        requestId,
+      });
       try {
         const res = await fetch(this.opts.baseUrl + target, {
           method,
@@ -140,7 +154,10 @@ export class DokuClient {
         const text = await res.text();
         if (res.status >= 500 && attempt < this.attempts) {
           lastError = this.refusal(res.status, text);
-          this.opts.log?.warn({ dokuRequestId: requestId, target, status: res.status, attempt }, 'DOKU answered 5xx; retrying with the same Request-Id');
+          this.opts.log?.warn(
+            { dokuRequestId: requestId, target, status: res.status, attempt },
+            'DOKU answered 5xx; retrying with the same Request-Id',
+          );
           continue;
         }
         return { status: res.status, headers: res.headers, text };
@@ -149,8 +166,14 @@ export class DokuClient {
         if (e.name === 'TimeoutError' || e.name === 'AbortError') {
           throw new GatewayError('timeout', `DOKU did not answer within ${this.opts.timeoutMs} ms.`);
         }
-        lastError = new GatewayError('network', `Could not reach DOKU (${(e as { cause?: { code?: string } }).cause?.code ?? e.name}).`);
-        this.opts.log?.warn({ dokuRequestId: requestId, target, attempt, reason: lastError.message }, 'DOKU call failed');
+        lastError = new GatewayError(
+          'network',
+          `Could not reach DOKU (${(e as { cause?: { code?: string } }).cause?.code ?? e.name}).`,
+        );
+        this.opts.log?.warn(
+          { dokuRequestId: requestId, target, attempt, reason: lastError.message },
+          'DOKU call failed',
+        );
       }
     }
     throw lastError ?? new GatewayError('timeout', `DOKU did not answer within ${this.opts.timeoutMs} ms.`);
@@ -189,13 +212,22 @@ export class DokuClient {
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const i = parsed.error.issues[0];
-      throw new GatewayError('bad_response', `DOKU's answer has an unexpected shape: ${i.path.join('.')} ${i.message}`, status);
+      throw new GatewayError(
+        'bad_response',
+        `DOKU's answer has an unexpected shape: ${i.path.join('.')} ${i.message}`,
+        status,
+      );
     }
     return parsed.data;
   }
 
   private refusal(status: number, text: string): GatewayError {
     const { code, message } = describeDokuError(text);
-    return new GatewayError('refused', `DOKU refused the request (HTTP ${status}${code ? `, ${code}` : ''}${message ? `: ${message}` : ''}).`, status, code);
+    return new GatewayError(
+      'refused',
+      `DOKU refused the request (HTTP ${status}${code ? `, ${code}` : ''}${message ? `: ${message}` : ''}).`,
+      status,
+      code,
+    );
   }
 }

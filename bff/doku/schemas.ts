@@ -67,7 +67,10 @@ export const DOKU_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'EXPIRED', 'REFUND
 
 /** HTTP Notification body: lenient, but the fields we act on are validated. */
 export const Notification = z.looseObject({
-  order: z.looseObject({ invoice_number: z.string().min(1).max(64).regex(NO_CONTROL_CHARS, 'must not contain control characters'), amount: DokuAmount }),
+  order: z.looseObject({
+    invoice_number: z.string().min(1).max(64).regex(NO_CONTROL_CHARS, 'must not contain control characters'),
+    amount: DokuAmount,
+  }),
   // Only what is acted on is validated; service, acquirer, channel, dates and ids DOKU adds are kept
   // in the inbox's raw body, never a reason to refuse (a refusal is retried only three times).
   transaction: z.looseObject({ status: z.string().min(1).max(32) }),

@@ -16,11 +16,7 @@ type HeaderBag = Record<string, string | string[] | undefined>;
 type TimestampLabel = NonNullable<SignedComponents['timestampLabel']>;
 
 export type SignatureFailure =
-  | 'missing_header'
-  | 'client_id_mismatch'
-  | 'bad_timestamp'
-  | 'malformed_signature'
-  | 'signature_mismatch';
+  'missing_header' | 'client_id_mismatch' | 'bad_timestamp' | 'malformed_signature' | 'signature_mismatch';
 
 /** A message whose signature did not verify. Carries no secret and no signature value. */
 export class DokuSignatureError extends Error {
@@ -118,11 +114,7 @@ export function verifyDokuSignature(input: VerifyInput): VerifiedMessage {
 }
 
 /** Try the usual integration mistakes one at a time and name the one that would have matched. */
-function diagnose(
-  input: VerifyInput,
-  base: SignedComponents,
-  received: string,
-): string {
+function diagnose(input: VerifyInput, base: SignedComponents, received: string): string {
   const raw = input.rawBody === null ? '' : Buffer.from(input.rawBody).toString('utf8');
   const tries: Array<[string, SignedComponents]> = [];
   if (input.diagnose?.receivedPath && input.diagnose.receivedPath !== input.target) {

@@ -13,7 +13,13 @@ export interface StatusChange {
 }
 
 /** The change to publish for an order as it now stands. */
-export const statusChangeOf = (o: { invoiceNumber: string; status: PaymentStatus; amount: number; version: number; updatedAt: Date }): StatusChange => ({
+export const statusChangeOf = (o: {
+  invoiceNumber: string;
+  status: PaymentStatus;
+  amount: number;
+  version: number;
+  updatedAt: Date;
+}): StatusChange => ({
   invoiceNumber: o.invoiceNumber,
   status: o.status,
   amount: o.amount,

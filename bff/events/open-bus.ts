@@ -7,10 +7,12 @@ import { MemoryBus, statusChangeOf, type EventBus } from './bus.ts';
 export async function openBus(databaseUrl: string, log: Logger, store?: Pick<Store, 'getOrder'>): Promise<EventBus> {
   if (/^postgres(ql)?:/.test(databaseUrl)) {
     const { PgBus } = await import('./pg-bus.ts');
-    const resync = store && (async (invoice: string) => {
-      const order = await store.getOrder(invoice);
-      return order && statusChangeOf(order);
-    });
+    const resync =
+      store &&
+      (async (invoice: string) => {
+        const order = await store.getOrder(invoice);
+        return order && statusChangeOf(order);
+      });
     return PgBus.open(databaseUrl, log, { resync });
   }
   return new MemoryBus();

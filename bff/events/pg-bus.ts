@@ -62,11 +62,26 @@ export class PgBus implements EventBus {
   /** Server process id of the LISTEN connection (tests terminate it to prove reconnects). */
   listenerPid: number | null = null;
 
-  private constructor(private readonly url: string, private readonly log: Logger, private readonly opts: PgBusOptions) {
+  private constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+    private readonly opts: PgBusOptions,
+  ) {
     this.channel = opts.channel ?? STATUS_CHANNEL;
-    if (!/^[a-z_][a-z0-9_]*$/.test(this.channel)) throw new Error('PgBus channel must be a plain lower-case identifier');
-    this.publisher = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, query_timeout: 10_000 });
-    this.publisher.on('error', (err) => log.warn({ reason: err.message }, 'status bus: idle publisher connection error'));
+    if (!/^[a-z_][a-z0-9_]*$/.test(this.channel))
+      throw new Error('PgBus channel must be a plain lower-case identifier');
+    this.publisher = new pg.Pool({
+      connectionString: url,
+      max: 2,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      query_timeout: 10_000,
+    });
+    this.publisher.on('error', (err) =>
+      log.warn({ reason: err.message }, 'status bus: idle publisher connection error'),
+    );
     this.events.setMaxListeners(0);
   }
 
@@ -131,7 +146,13 @@ export class PgBus implements EventBus {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: 'linkaja-pay-status-listener' });
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      application_name: 'linkaja-pay-status-listener',
+    });
     // Attach before connecting: an error event without a listener would crash the process.
     client.on('error', (err) => this.lost(client, err.message));
     client.on('end', () => this.lost(client, 'connection ended'));
@@ -226,7 +247,10 @@ export class PgBus implements EventBus {
     this.reconnectTimer = setTimeout(() => {
       this.listen().catch((err: Error) => {
         if (this.closed) return;
-        this.log.warn({ channel: this.channel, reason: err.message, retryInMsAbout: Math.min(max, min * 2 ** this.attempt) }, 'status bus reconnect failed');
+        this.log.warn(
+          { channel: this.channel, reason: err.message, retryInMsAbout: Math.min(max, min * 2 ** this.attempt) },
+          'status bus reconnect failed',
+        );
         this.scheduleReconnect();
       });
     }, delay);

@@ -38,7 +38,12 @@ function specificIssues(issues: readonly Issue[]): { path: PropertyKey[]; messag
 export function invalidRequest(error: ZodError, what = 'request body'): ApiError {
   const details = specificIssues(error.issues).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
   const first = details[0];
-  return new ApiError(400, 'invalid_request', `Invalid ${what}${first ? `: ${first.path || '(root)'} ${first.message}` : ''}`, details);
+  return new ApiError(
+    400,
+    'invalid_request',
+    `Invalid ${what}${first ? `: ${first.path || '(root)'} ${first.message}` : ''}`,
+    details,
+  );
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {
@@ -67,11 +72,22 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const api = err instanceof ApiError ? err : fromBodyParser(err ?? {});
     if (api) {
       if (api.status >= 500) log.warn({ code: api.code, path: req.path, reqId: res.locals.requestId }, api.message);
-      res.status(api.status).json({ error: { code: api.code, message: api.message, ...(api.details === undefined ? {} : { details: api.details }) } });
+      res
+        .status(api.status)
+        .json({
+          error: {
+            code: api.code,
+            message: api.message,
+            ...(api.details === undefined ? {} : { details: api.details }),
+          },
+        });
       return;
     }
     // Unexpected: log the error's name and message (never the request body), answer a bare 500.
-    log.error({ err: { name: err?.name, message: err?.message }, path: req.path, reqId: res.locals.requestId }, 'unhandled error');
+    log.error(
+      { err: { name: err?.name, message: err?.message }, path: req.path, reqId: res.locals.requestId },
+      'unhandled error',
+    );
     if (res.headersSent) return;
     res.status(500).json({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
   };

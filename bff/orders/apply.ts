@@ -15,7 +15,12 @@ export interface ApplyDeps {
 
 export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<ApplyOutcome> {
   const outcome = await deps.store.applyReport({ ...input, queueWebhook: deps.webhook !== undefined });
-  const ctx = { invoice: input.invoiceNumber, source: input.source, reported: input.report.status, requestId: input.inbox?.requestId };
+  const ctx = {
+    invoice: input.invoiceNumber,
+    source: input.source,
+    reported: input.report.status,
+    requestId: input.inbox?.requestId,
+  };
   if (outcome.kind !== 'applied') {
     deps.log.info({ ...ctx, outcome: outcome.kind }, `report ${outcome.kind.replace('_', ' ')}`);
     return outcome;
@@ -31,7 +36,10 @@ export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<A
       deps.webhook?.kick(); // queued in the same transaction; deliver it now
       break;
     case 'amount_mismatch':
-      deps.log.error({ ...ctx, storedAmount: order.amount, reportedAmount: input.report.amount }, 'amount mismatch: order flagged for review, not marked paid');
+      deps.log.error(
+        { ...ctx, storedAmount: order.amount, reportedAmount: input.report.amount },
+        'amount mismatch: order flagged for review, not marked paid',
+      );
       break;
     case 'unknown_status':
       deps.log.warn(ctx, 'unknown status reported: nothing changed');

@@ -23,7 +23,11 @@ export function resolveReturnUrl(config: Config, requested: string | undefined, 
   if (requested !== undefined) {
     const url = new URL(requested);
     if (!config.allowedOrigins.includes(url.origin)) {
-      throw new ApiError(400, 'return_url_not_allowed', `return_url must be on an allowed origin (${url.origin} is not in ALLOWED_ORIGINS).`);
+      throw new ApiError(
+        400,
+        'return_url_not_allowed',
+        `return_url must be on an allowed origin (${url.origin} is not in ALLOWED_ORIGINS).`,
+      );
     }
     return url.href;
   }
@@ -55,7 +59,12 @@ export async function createPayment(
   // Checked against DOKU's request shape before anything is stored: what DOKU would refuse is a 400
   // here, not a FAILED order and a 502.
   const dokuRequest: LinkAjaPaymentRequest = {
-    order: { invoice_number: invoiceNumber, amount: priced.amount, callback_url: returnUrl, line_items: priced.lineItems },
+    order: {
+      invoice_number: invoiceNumber,
+      amount: priced.amount,
+      callback_url: returnUrl,
+      line_items: priced.lineItems,
+    },
     customer: dokuCustomer(req.customer),
     additional_info: { override_notification_url: notificationUrl(config) },
   };
@@ -64,12 +73,22 @@ export async function createPayment(
 
   try {
     await store.insertOrder({
-      invoiceNumber, amount: priced.amount, statusTokenHash: hashStatusToken(statusToken), requestId,
-      lineItems: priced.lineItems, returnUrl, createdAt: now, expiresAt,
+      invoiceNumber,
+      amount: priced.amount,
+      statusTokenHash: hashStatusToken(statusToken),
+      requestId,
+      lineItems: priced.lineItems,
+      returnUrl,
+      createdAt: now,
+      expiresAt,
     });
   } catch (err) {
     plog.error({ reason: (err as Error).message }, 'could not store the order');
-    throw new ApiError(503, 'store_unavailable', 'The payment could not be recorded; nothing was charged. Please try again.');
+    throw new ApiError(
+      503,
+      'store_unavailable',
+      'The payment could not be recorded; nothing was charged. Please try again.',
+    );
   }
 
   let answer;
@@ -80,7 +99,8 @@ export async function createPayment(
     plog.warn({ kind: err.kind, httpStatus: err.httpStatus, reason: err.message }, 'DOKU create payment failed');
     if (err.kind === 'refused') await store.markRejected(invoiceNumber, new Date()).catch(() => undefined);
     // Otherwise DOKU may hold the payment: the order stays PENDING and reconciliation asks Check Status.
-    if (err.kind === 'timeout') throw new ApiError(504, 'gateway_timeout', 'The payment provider did not answer in time. Please try again.');
+    if (err.kind === 'timeout')
+      throw new ApiError(504, 'gateway_timeout', 'The payment provider did not answer in time. Please try again.');
     throw new ApiError(502, 'gateway_error', 'The payment provider could not create the payment. Please try again.');
   }
 
@@ -92,7 +112,9 @@ export async function createPayment(
   };
   // DOKU has the payment; if only this bookkeeping fails, the customer can still pay and
   // reconciliation settles the order, so the redirect is answered anyway.
-  await store.markAccepted(invoiceNumber, redirect, new Date()).catch((err: Error) => plog.error({ reason: err.message }, 'could not record the redirect'));
+  await store
+    .markAccepted(invoiceNumber, redirect, new Date())
+    .catch((err: Error) => plog.error({ reason: err.message }, 'could not record the redirect'));
   plog.info({ amount: priced.amount, lines: priced.lineItems.length }, 'payment created');
   return {
     invoice_number: invoiceNumber,

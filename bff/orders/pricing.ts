@@ -46,7 +46,10 @@ export function checkPricedOrder(order: PricedOrder): PricingError | null {
     return { code: 'invalid_request', message: 'Line items do not add up to the amount.' };
   }
   if (order.amount > MAX_AMOUNT) {
-    return { code: 'amount_too_large', message: `The total exceeds LinkAja's limit of Rp ${MAX_AMOUNT.toLocaleString('id-ID')}.` };
+    return {
+      code: 'amount_too_large',
+      message: `The total exceeds LinkAja's limit of Rp ${MAX_AMOUNT.toLocaleString('id-ID')}.`,
+    };
   }
   return null;
 }
@@ -57,7 +60,8 @@ export function priceCart(catalog: Catalog, items: readonly CartItem[]): PricedO
   for (const { sku, quantity } of items) {
     if (!catalog.has(sku)) return { code: 'unknown_sku', message: `Unknown SKU "${sku}".`, sku };
     const merged = (quantities.get(sku) ?? 0) + quantity;
-    if (merged > MAX_QUANTITY) return { code: 'invalid_request', message: `Quantity of "${sku}" exceeds ${MAX_QUANTITY}.` };
+    if (merged > MAX_QUANTITY)
+      return { code: 'invalid_request', message: `Quantity of "${sku}" exceeds ${MAX_QUANTITY}.` };
     quantities.set(sku, merged);
   }
   const lineItems: LineItem[] = [...quantities].map(([sku, quantity]) => {

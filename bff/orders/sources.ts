@@ -35,7 +35,9 @@ export async function loadCatalog(file: string = DEMO_CATALOG): Promise<Catalog>
   const parsed = CatalogSchema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new Error(`CATALOG_FILE ${file}: ${i.path.join('.') || '(root)'} ${i.message} (format: [{"sku","name","price"}], price in whole IDR)`);
+    throw new Error(
+      `CATALOG_FILE ${file}: ${i.path.join('.') || '(root)'} ${i.message} (format: [{"sku","name","price"}], price in whole IDR)`,
+    );
   }
   return catalogFrom(parsed.data);
 }
@@ -53,16 +55,33 @@ export interface OrderSources {
 }
 
 async function fromOrderToken(token: string, secret: string | undefined): Promise<LineItem[]> {
-  if (!secret) throw new ApiError(400, 'order_source_unavailable', 'Order tokens are not enabled on this BFF (ORDER_TOKEN_SECRET is not set).');
+  if (!secret)
+    throw new ApiError(
+      400,
+      'order_source_unavailable',
+      'Order tokens are not enabled on this BFF (ORDER_TOKEN_SECRET is not set).',
+    );
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'], requiredClaims: ['exp'] });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      algorithms: ['HS256'],
+      requiredClaims: ['exp'],
+    });
     const claims = OrderTokenClaims.safeParse(payload);
-    if (!claims.success) throw new ApiError(400, 'invalid_order_token', 'The order token does not carry valid items [{name, price, quantity}].');
+    if (!claims.success)
+      throw new ApiError(
+        400,
+        'invalid_order_token',
+        'The order token does not carry valid items [{name, price, quantity}].',
+      );
     return claims.data.items;
   } catch (err) {
     if (err instanceof ApiError) throw err;
     const expired = err instanceof joseErrors.JWTExpired;
-    throw new ApiError(400, 'invalid_order_token', expired ? 'The order token has expired.' : 'The order token is not valid.');
+    throw new ApiError(
+      400,
+      'invalid_order_token',
+      expired ? 'The order token has expired.' : 'The order token is not valid.',
+    );
   }
 }
 

@@ -90,7 +90,10 @@ export class Reconciler {
       } catch (err) {
         result.errors++;
         const reason = err instanceof GatewayError ? `${err.kind}: ${err.message}` : (err as Error).message;
-        this.deps.log.warn({ invoice: order.invoiceNumber, reason }, 'check status failed; will ask again next interval');
+        this.deps.log.warn(
+          { invoice: order.invoiceNumber, reason },
+          'check status failed; will ask again next interval',
+        );
       }
       // The lease only had to outlast the check: the next one is due an interval after it ended.
       await release(clock());
@@ -117,7 +120,12 @@ export class Reconciler {
     }
     // Still undecided (or unknown to DOKU) after it was asked once more past its expiry: EXPIRED.
     if (now.getTime() >= order.expiresAt.getTime()) {
-      const outcome = await applyReport(this.deps, { invoiceNumber: order.invoiceNumber, report: { status: 'EXPIRED' }, source: 'expiry', now });
+      const outcome = await applyReport(this.deps, {
+        invoiceNumber: order.invoiceNumber,
+        report: { status: 'EXPIRED' },
+        source: 'expiry',
+        now,
+      });
       if (outcome.kind === 'applied' && outcome.verdict.kind === 'transition') return 'expired';
     }
     return 'unchanged';

@@ -16,7 +16,10 @@ export function healthRouter(store: Store, pingTimeoutMs = 2000): Router {
       await Promise.race([store.ping(), timeout]);
       res.set('Cache-Control', 'no-store').json({ status: 'ready', store: 'ok' });
     } catch {
-      res.set('Cache-Control', 'no-store').status(503).json({ error: { code: 'store_unavailable', message: 'The order store is not reachable.' } });
+      res
+        .set('Cache-Control', 'no-store')
+        .status(503)
+        .json({ error: { code: 'store_unavailable', message: 'The order store is not reachable.' } });
     } finally {
       clearTimeout(timer);
     }

@@ -20,58 +20,62 @@ export function notificationsRouter(deps: NotificationDeps): Router {
   const target = new URL(notificationUrl(config)).pathname;
   const router = Router();
 
-  router.post(
-    config.notificationPath,
-    express.raw({ type: () => true, limit: '64kb' }),
-    async (req, res) => {
-      const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      let requestId: string;
-      try {
-        ({ requestId } = verifyDokuSignature({
-          headers: req.headers,
-          rawBody,
-          target,
-          clientId: config.dokuClientId,
-          secretKey: config.dokuSecretKey,
-          diagnose: { receivedPath: req.originalUrl.split('?')[0] },
-        }));
-      } catch (err) {
-        if (!(err instanceof DokuSignatureError)) throw err;
-        log.warn({ reason: err.reason, hint: err.hint, path: req.path }, `notification refused: ${err.message}`);
-        throw new ApiError(401, 'invalid_signature', 'Notification signature did not verify.');
-      }
+  router.post(config.notificationPath, express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+    const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let requestId: string;
+    try {
+      ({ requestId } = verifyDokuSignature({
+        headers: req.headers,
+        rawBody,
+        target,
+        clientId: config.dokuClientId,
+        secretKey: config.dokuSecretKey,
+        diagnose: { receivedPath: req.originalUrl.split('?')[0] },
+      }));
+    } catch (err) {
+      if (!(err instanceof DokuSignatureError)) throw err;
+      log.warn({ reason: err.reason, hint: err.hint, path: req.path }, `notification refused: ${err.message}`);
+      throw new ApiError(401, 'invalid_signature', 'Notification signature did not verify.');
+    }
 
-      let json: unknown;
-      try {
-        json = JSON.parse(rawBody.toString('utf8'));
-      } catch {
-        throw new ApiError(400, 'invalid_request', 'Notification body is not JSON.');
-      }
-      const parsed = Notification.safeParse(json);
-      if (!parsed.success) {
-        const i = parsed.error.issues[0];
-        throw new ApiError(400, 'invalid_request', `Notification body: ${i.path.join('.')} ${i.message}`);
-      }
-      const n = parsed.data;
-      const headers = Object.fromEntries(KEPT_HEADERS.filter((h) => req.get(h) !== undefined).map((h) => [h, req.get(h)!]));
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      throw new ApiError(400, 'invalid_request', 'Notification body is not JSON.');
+    }
+    const parsed = Notification.safeParse(json);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new ApiError(400, 'invalid_request', `Notification body: ${i.path.join('.')} ${i.message}`);
+    }
+    const n = parsed.data;
+    const headers = Object.fromEntries(
+      KEPT_HEADERS.filter((h) => req.get(h) !== undefined).map((h) => [h, req.get(h)!]),
+    );
 
-      let outcome;
-      try {
-        outcome = await applyReport(deps, {
+    let outcome;
+    try {
+      outcome = await applyReport(deps, {
+        invoiceNumber: n.order.invoice_number,
+        report: { status: n.transaction.status, amount: n.order.amount },
+        source: 'notification',
+        inbox: {
+          requestId,
           invoiceNumber: n.order.invoice_number,
-          report: { status: n.transaction.status, amount: n.order.amount },
-          source: 'notification',
-          inbox: { requestId, invoiceNumber: n.order.invoice_number, headers, rawBody: rawBody.toString('utf8'), receivedAt: new Date() },
-          now: new Date(),
-        });
-      } catch (err) {
-        // Not stored: DOKU must retry, so never a 200 here.
-        log.error({ requestId, reason: (err as Error).message }, 'notification could not be stored');
-        throw new ApiError(503, 'store_unavailable', 'Notification could not be stored; please retry.');
-      }
-      if (outcome.kind === 'unknown_invoice') throw new ApiError(404, 'not_found', 'Unknown invoice number.');
-      res.status(200).json({ received: true, duplicate: outcome.kind === 'duplicate' });
-    },
-  );
+          headers,
+          rawBody: rawBody.toString('utf8'),
+          receivedAt: new Date(),
+        },
+        now: new Date(),
+      });
+    } catch (err) {
+      // Not stored: DOKU must retry, so never a 200 here.
+      log.error({ requestId, reason: (err as Error).message }, 'notification could not be stored');
+      throw new ApiError(503, 'store_unavailable', 'Notification could not be stored; please retry.');
+    }
+    if (outcome.kind === 'unknown_invoice') throw new ApiError(404, 'not_found', 'Unknown invoice number.');
+    res.status(200).json({ received: true, duplicate: outcome.kind === 'duplicate' });
+  });
   return router;
 }

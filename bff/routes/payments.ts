@@ -90,7 +90,12 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
     const send = (s: StatusChange) => {
       if (closed || s.version <= sent) return;
       sent = s.version;
-      const data: PaymentStatusResponse = { invoice_number: s.invoiceNumber, amount: s.amount, status: s.status, updated_at: s.updatedAt };
+      const data: PaymentStatusResponse = {
+        invoice_number: s.invoiceNumber,
+        amount: s.amount,
+        status: s.status,
+        updated_at: s.updatedAt,
+      };
       res.write(`id: ${s.version}\nevent: ${STATUS_EVENT}\ndata: ${JSON.stringify(data)}\n\n`);
       if (isFinalStatus(s.status)) close();
     };

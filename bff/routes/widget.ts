@@ -57,7 +57,9 @@ export function widgetRouter(distDir: string): Router {
     const bodies = {
       identity: body,
       gzip: gzipSync(body, { level: 9 }),
-      br: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+      br: brotliCompressSync(body, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+      }),
     };
     const bundle = { bodies, etag, mtimeMs: info.mtimeMs, size: info.size };
     cache.set(file, bundle);
@@ -67,7 +69,12 @@ export function widgetRouter(distDir: string): Router {
   for (const file of WIDGET_FILES) {
     router.get(`/${file}`, async (req: Request, res: Response) => {
       const bundle = await load(file);
-      if (!bundle) throw new ApiError(503, 'internal_error', 'The widget bundle has not been built yet; run `npm run build` on the BFF.');
+      if (!bundle)
+        throw new ApiError(
+          503,
+          'internal_error',
+          'The widget bundle has not been built yet; run `npm run build` on the BFF.',
+        );
       const encoding = negotiate(req.get('accept-encoding'));
       const etag = encoding === 'identity' ? `"${bundle.etag}"` : `"${bundle.etag}-${encoding}"`;
       res.set({

@@ -4,7 +4,13 @@ import { randomBytes } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import { CHECK_STATUS_PATH, LINKAJA_PAYMENT_PATH, LinkAjaPaymentRequest, MAX_AMOUNT } from '../doku/schemas.ts';
 import { bodyDigest } from '../doku/signature.ts';
-import { DokuSignatureError, signedHeaders, verifyDokuSignature, type SignatureFailure, type VerifyInput } from '../doku/verify.ts';
+import {
+  DokuSignatureError,
+  signedHeaders,
+  verifyDokuSignature,
+  type SignatureFailure,
+  type VerifyInput,
+} from '../doku/verify.ts';
 import type { Logger } from '../log.ts';
 import { createResponseBody, dokuError, statusBody } from './messages.ts';
 import type { PaymentBook } from './state.ts';
@@ -47,7 +53,10 @@ const SIGNATURE_REFUSALS: Record<SignatureFailure, { status: number; code: strin
 const MAX_REQUEST_ID_LENGTH = 128;
 
 function sendError(res: Response, err: DokuRefusal): void {
-  res.status(err.status).set('Cache-Control', 'no-store').json(dokuError(err.code, err.message, err.type));
+  res
+    .status(err.status)
+    .set('Cache-Control', 'no-store')
+    .json(dokuError(err.code, err.message, err.type));
 }
 
 /** Path of the URL as received at the server (before the mount point was stripped), for hints. */
@@ -75,20 +84,37 @@ export function dokuApiRouter(opts: DokuApiOptions): Router {
         diagnose: { receivedPath: receivedPath(req) },
       });
       if (v.requestId.length > MAX_REQUEST_ID_LENGTH) {
-        throw new DokuRefusal(400, 'invalid_request_id', `Request-Id must be at most ${MAX_REQUEST_ID_LENGTH} characters.`, 'invalid_header');
+        throw new DokuRefusal(
+          400,
+          'invalid_request_id',
+          `Request-Id must be at most ${MAX_REQUEST_ID_LENGTH} characters.`,
+          'invalid_header',
+        );
       }
       return v.requestId;
     } catch (err) {
       if (!(err instanceof DokuSignatureError)) throw err;
       const r = SIGNATURE_REFUSALS[err.reason];
       log.info({ path: req.path, reason: err.reason, hint: err.hint }, 'refused a request');
-      throw new DokuRefusal(r.status, r.code, err.hint ? `${err.message} Hint: ${err.hint}.` : err.message, 'invalid_header');
+      throw new DokuRefusal(
+        r.status,
+        r.code,
+        err.hint ? `${err.message} Hint: ${err.hint}.` : err.message,
+        'invalid_header',
+      );
     }
   }
 
   /** Answer signed as DOKU does: Response-Timestamp, Request-Target = the path called, Digest of the body. */
   function sendSigned(req: Request, res: Response, status: number, requestId: string, body: string): void {
-    const headers = signedHeaders({ clientId: opts.clientId, secretKey: opts.responseSecretKey, target: req.path, body, requestId, kind: 'response' });
+    const headers = signedHeaders({
+      clientId: opts.clientId,
+      secretKey: opts.responseSecretKey,
+      target: req.path,
+      body,
+      requestId,
+      kind: 'response',
+    });
     res.status(status).set(headers).set('Cache-Control', 'no-store').send(Buffer.from(body, 'utf8'));
   }
 
@@ -103,7 +129,11 @@ export function dokuApiRouter(opts: DokuApiOptions): Router {
     const earlier = book.byCreateRequestId(requestId);
     if (earlier) {
       if (earlier.requestDigest !== bodyDigest(rawBody)) {
-        throw new DokuRefusal(400, 'duplicate_request_id', 'This Request-Id was already used with a different body. Use a new Request-Id for a new request.');
+        throw new DokuRefusal(
+          400,
+          'duplicate_request_id',
+          'This Request-Id was already used with a different body. Use a new Request-Id for a new request.',
+        );
       }
       sendSigned(req, res, 409, requestId, earlier.responseBody);
       return;
@@ -118,29 +148,56 @@ export function dokuApiRouter(opts: DokuApiOptions): Router {
     const parsed = LinkAjaPaymentRequest.safeParse(json);
     if (!parsed.success) {
       const i = parsed.error.issues[0];
-      throw new DokuRefusal(400, 'invalid_parameter', `Invalid request body: ${i.path.join('.') || '(root)'}: ${i.message}`, 'invalid_body');
+      throw new DokuRefusal(
+        400,
+        'invalid_parameter',
+        `Invalid request body: ${i.path.join('.') || '(root)'}: ${i.message}`,
+        'invalid_body',
+      );
     }
     const request = parsed.data;
     const { order } = request;
     const itemsTotal = order.line_items.reduce((sum, i) => sum + i.price * i.quantity, 0);
     if (itemsTotal !== order.amount) {
-      throw new DokuRefusal(400, 'invalid_amount', `order.line_items add up to ${itemsTotal}, but order.amount is ${order.amount}.`, 'invalid_body');
+      throw new DokuRefusal(
+        400,
+        'invalid_amount',
+        `order.line_items add up to ${itemsTotal}, but order.amount is ${order.amount}.`,
+        'invalid_body',
+      );
     }
     if (order.amount > MAX_AMOUNT) {
-      throw new DokuRefusal(400, 'invalid_amount', `order.amount exceeds the LinkAja limit of ${MAX_AMOUNT}.`, 'invalid_body');
+      throw new DokuRefusal(
+        400,
+        'invalid_amount',
+        `order.amount exceeds the LinkAja limit of ${MAX_AMOUNT}.`,
+        'invalid_body',
+      );
     }
-    for (const [field, url] of [['order.callback_url', order.callback_url], ['additional_info.override_notification_url', request.additional_info?.override_notification_url]] as const) {
+    for (const [field, url] of [
+      ['order.callback_url', order.callback_url],
+      ['additional_info.override_notification_url', request.additional_info?.override_notification_url],
+    ] as const) {
       if (url === undefined) continue;
       const u = new URL(url);
       if (!/^https?:$/.test(u.protocol)) {
         throw new DokuRefusal(400, 'invalid_parameter', `${field} must be an http(s) URL.`, 'invalid_body');
       }
       if (opts.allowedUrlOrigins && !opts.allowedUrlOrigins.includes(u.origin)) {
-        throw new DokuRefusal(400, 'invalid_parameter', `${field} must be on ${opts.allowedUrlOrigins.join(' or ')}: this simulator only calls back the BFF and shops it serves.`, 'invalid_body');
+        throw new DokuRefusal(
+          400,
+          'invalid_parameter',
+          `${field} must be on ${opts.allowedUrlOrigins.join(' or ')}: this simulator only calls back the BFF and shops it serves.`,
+          'invalid_body',
+        );
       }
     }
     if (book.byInvoiceNumber(order.invoice_number)) {
-      throw new DokuRefusal(400, 'duplicate_invoice_number', `Invoice number ${order.invoice_number} was already used. Use a new invoice number for each payment.`);
+      throw new DokuRefusal(
+        400,
+        'duplicate_invoice_number',
+        `Invoice number ${order.invoice_number} was already used. Use a new invoice number for each payment.`,
+      );
     }
 
     const message = randomBytes(48).toString('base64');
@@ -191,14 +248,20 @@ export function dokuApiRouter(opts: DokuApiOptions): Router {
     }
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') {
-      sendError(res, new DokuRefusal(413, 'payload_too_large', 'The request body is larger than 64 kB.', 'invalid_body'));
+      sendError(
+        res,
+        new DokuRefusal(413, 'payload_too_large', 'The request body is larger than 64 kB.', 'invalid_body'),
+      );
       return;
     }
     if ((typeof type === 'string' && type.startsWith('entity.')) || (err as { status?: number }).status === 400) {
       sendError(res, new DokuRefusal(400, 'invalid_parameter', 'The request body could not be read.', 'invalid_body'));
       return;
     }
-    log.error({ err: { name: (err as Error).name, message: (err as Error).message }, path: req.path }, 'simulator error');
+    log.error(
+      { err: { name: (err as Error).name, message: (err as Error).message }, path: req.path },
+      'simulator error',
+    );
     sendError(res, new DokuRefusal(500, 'internal_error', 'The simulator failed to process the request.', 'api_error'));
   };
   router.use(onError);

@@ -141,7 +141,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     const p = message === undefined ? undefined : book.byMessageToken(message);
     if (!p) return sendPage(res, 400, errorPage(UNKNOWN));
     const decision = (req.body as Record<string, unknown>).decision;
-    if (!isDecision(decision)) return sendPage(res, 400, errorPage('Pilihan tidak dikenal: pilih Bayar, Batalkan atau Biarkan kedaluwarsa.'));
+    if (!isDecision(decision))
+      return sendPage(res, 400, errorPage('Pilihan tidak dikenal: pilih Bayar, Batalkan atau Biarkan kedaluwarsa.'));
     if (p.status !== 'PENDING') return sendPage(res, 409, alreadyDecidedPage(p));
     await applyDecision(p, decision);
     res.redirect(303, p.request.order.callback_url);
@@ -151,7 +152,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     if (res.headersSent) return next(err);
     const status = (err as { status?: number }).status;
     if (status === 413) return sendPage(res, 413, errorPage('Permintaan terlalu besar.'));
-    if (status !== undefined && status >= 400 && status < 500) return sendPage(res, 400, errorPage('Permintaan tidak dapat dibaca.'));
+    if (status !== undefined && status >= 400 && status < 500)
+      return sendPage(res, 400, errorPage('Permintaan tidak dapat dibaca.'));
     log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'simulator page error');
     sendPage(res, 500, errorPage('Terjadi kesalahan pada simulator.'));
   };

@@ -67,6 +67,8 @@ export function statusBody(p: SimulatedPayment): Record<string, unknown> {
       date: dokuTimestamp(p.decidedAt ?? p.createdAt),
       original_request_id: p.requestId,
     },
-    ...(p.status === 'PENDING' ? {} : { emoney_payment: { account_id: p.accountId ?? '', approval_code: p.approvalCode ?? '' } }),
+    ...(p.status === 'PENDING'
+      ? {}
+      : { emoney_payment: { account_id: p.accountId ?? '', approval_code: p.approvalCode ?? '' } }),
   };
 }

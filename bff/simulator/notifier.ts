@@ -54,7 +54,13 @@ export class Notifier {
     this.timers.clear();
   }
 
-  private scheduleRetry(p: SimulatedPayment, url: string, headers: Record<string, string>, body: string, index: number): void {
+  private scheduleRetry(
+    p: SimulatedPayment,
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    index: number,
+  ): void {
     if (this.closed || index >= this.retryDelaysMs.length) return;
     const timer = setTimeout(async () => {
       this.timers.delete(timer);
@@ -66,10 +72,21 @@ export class Notifier {
     this.timers.add(timer);
   }
 
-  private async attempt(p: SimulatedPayment, url: string, headers: Record<string, string>, body: string): Promise<number | string> {
+  private async attempt(
+    p: SimulatedPayment,
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<number | string> {
     let result: number | string;
     try {
-      const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
       await res.arrayBuffer().catch(() => undefined);
       result = res.status;
     } catch (err) {
@@ -80,8 +97,16 @@ export class Notifier {
     const attempt = p.notifications.length;
     // The URL's path only: a query string could carry something private.
     const target = safePath(url);
-    if (isDelivered(result)) this.opts.log.info({ invoice: p.invoiceNumber, status: p.status, target, result, attempt }, 'notification delivered');
-    else this.opts.log.warn({ invoice: p.invoiceNumber, status: p.status, target, result, attempt }, 'notification not accepted');
+    if (isDelivered(result))
+      this.opts.log.info(
+        { invoice: p.invoiceNumber, status: p.status, target, result, attempt },
+        'notification delivered',
+      );
+    else
+      this.opts.log.warn(
+        { invoice: p.invoiceNumber, status: p.status, target, result, attempt },
+        'notification not accepted',
+      );
     return result;
   }
 }

@@ -11,7 +11,12 @@ export function escapeHtml(value: string | number): string {
     .replaceAll("'", '&#39;');
 }
 
-const idr = new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', minimumFractionDigits: 0, maximumFractionDigits: 0 });
+const idr = new Intl.NumberFormat('id-ID', {
+  style: 'currency',
+  currency: 'IDR',
+  minimumFractionDigits: 0,
+  maximumFractionDigits: 0,
+});
 
 /** `Rp 20.000` (id-ID). */
 export function formatRupiah(amount: number): string {
@@ -59,7 +64,8 @@ ${body}
 export function checkoutPage(p: SimulatedPayment, merchantName: string): string {
   const items = p.request.order.line_items
     .map(
-      (i) => `<tr><td>${escapeHtml(i.name)}</td><td class="num">${escapeHtml(i.quantity)} &times; ${escapeHtml(formatRupiah(i.price))}</td>` +
+      (i) =>
+        `<tr><td>${escapeHtml(i.name)}</td><td class="num">${escapeHtml(i.quantity)} &times; ${escapeHtml(formatRupiah(i.price))}</td>` +
         `<td class="num">${escapeHtml(formatRupiah(i.price * i.quantity))}</td></tr>`,
     )
     .join('\n');

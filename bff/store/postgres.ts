@@ -9,8 +9,18 @@ import type { Logger } from '../log.ts';
 import { decide } from '../orders/state.ts';
 import { EARLIER_UNDELIVERED } from './shared-sql.ts';
 import type {
-  ApplyInput, ApplyOutcome, ClaimOptions, GatewayState, InboxEntry, NewOrder, Order, OrderEvent, ReportSource, Store,
-  WebhookDue, WebhookSettlement,
+  ApplyInput,
+  ApplyOutcome,
+  ClaimOptions,
+  GatewayState,
+  InboxEntry,
+  NewOrder,
+  Order,
+  OrderEvent,
+  ReportSource,
+  Store,
+  WebhookDue,
+  WebhookSettlement,
 } from './types.ts';
 
 /** Numbered migrations; append only, never edit one that has shipped. */
@@ -116,7 +126,10 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
 
-  constructor(connectionString: string, private readonly opts: PostgresStoreOptions = {}) {
+  constructor(
+    connectionString: string,
+    private readonly opts: PostgresStoreOptions = {},
+  ) {
     this.pool = new pg.Pool({
       connectionString,
       max: opts.max ?? 10,
@@ -139,11 +152,16 @@ export class PostgresStore implements Store {
     await this.tx(async (c) => {
       // The pool's short timeouts are for requests: waiting for another instance's migration, or a
       // long index build on a big table, must not stop a start.
-      await c.query("SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0");
-      const unhurried = (text: string, values?: unknown[]) => c.query({ text, values, query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig);
+      await c.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
+      const unhurried = (text: string, values?: unknown[]) =>
+        c.query({ text, values, query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig);
       await unhurried(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-      const { rows } = await c.query<{ v: number }>('SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations');
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const { rows } = await c.query<{ v: number }>(
+        'SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations',
+      );
       for (let i = rows[0].v; i < MIGRATIONS.length; i++) {
         await unhurried(MIGRATIONS[i]);
         await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
@@ -157,7 +175,16 @@ export class PostgresStore implements Store {
       `INSERT INTO orders (invoice_number, amount, status, status_token_hash, request_id, line_items, return_url,
          gateway_state, redirect, needs_review, version, created_at, updated_at, expires_at, last_checked_at)
        VALUES ($1, $2, 'PENDING', $3, $4, $5, $6, 'requested', NULL, false, 0, $7, $7, $8, NULL)`,
-      [o.invoiceNumber, o.amount, o.statusTokenHash, o.requestId, JSON.stringify(o.lineItems), o.returnUrl, o.createdAt, o.expiresAt],
+      [
+        o.invoiceNumber,
+        o.amount,
+        o.statusTokenHash,
+        o.requestId,
+        JSON.stringify(o.lineItems),
+        o.returnUrl,
+        o.createdAt,
+        o.expiresAt,
+      ],
     );
   }
 
@@ -183,7 +210,10 @@ export class PostgresStore implements Store {
         await this.insertEvent(c, invoiceNumber, 'PENDING', 'FAILED', 'gateway', rows[0].version, now);
         return toOrder(rows[0]);
       }
-      const { rows } = await c.query<OrderRow>(`UPDATE orders SET gateway_state = 'rejected' WHERE invoice_number = $1 RETURNING *`, [invoiceNumber]);
+      const { rows } = await c.query<OrderRow>(
+        `UPDATE orders SET gateway_state = 'rejected' WHERE invoice_number = $1 RETURNING *`,
+        [invoiceNumber],
+      );
       return toOrder(rows[0]);
     });
   }
@@ -206,7 +236,8 @@ export class PostgresStore implements Store {
         if (ins.rowCount === 0) return { kind: 'duplicate' };
       }
       const setOutcome = async (outcome: string) => {
-        if (inbox) await c.query('UPDATE notification_inbox SET outcome = $1 WHERE request_id = $2', [outcome, inbox.requestId]);
+        if (inbox)
+          await c.query('UPDATE notification_inbox SET outcome = $1 WHERE request_id = $2', [outcome, inbox.requestId]);
       };
       const row = await this.lockOrder(c, input.invoiceNumber);
       if (!row) {
@@ -217,14 +248,27 @@ export class PostgresStore implements Store {
       const verdict = decide(previous, Number(row.amount), input.report);
       let after = row;
       if (verdict.kind === 'transition') {
-        ({ rows: [after] } = await c.query<OrderRow>(
+        ({
+          rows: [after],
+        } = await c.query<OrderRow>(
           'UPDATE orders SET status = $1, version = version + 1, updated_at = $2 WHERE invoice_number = $3 RETURNING *',
           [verdict.to, input.now, input.invoiceNumber],
         ));
         const webhookAt = input.queueWebhook && isFinalStatus(verdict.to) ? input.now : null;
-        await this.insertEvent(c, input.invoiceNumber, previous, verdict.to, input.source, after.version, input.now, webhookAt);
+        await this.insertEvent(
+          c,
+          input.invoiceNumber,
+          previous,
+          verdict.to,
+          input.source,
+          after.version,
+          input.now,
+          webhookAt,
+        );
       } else if (verdict.kind === 'amount_mismatch') {
-        ({ rows: [after] } = await c.query<OrderRow>(
+        ({
+          rows: [after],
+        } = await c.query<OrderRow>(
           'UPDATE orders SET needs_review = true, updated_at = $1 WHERE invoice_number = $2 RETURNING *',
           [input.now, input.invoiceNumber],
         ));
@@ -248,19 +292,34 @@ export class PostgresStore implements Store {
          LIMIT $4
          FOR UPDATE SKIP LOCKED)
        RETURNING *`,
-      [new Date(opts.now.getTime() + (opts.leaseMs ?? 0)), new Date(opts.now.getTime() - opts.minAgeMs), new Date(opts.now.getTime() - opts.intervalMs), opts.limit],
+      [
+        new Date(opts.now.getTime() + (opts.leaseMs ?? 0)),
+        new Date(opts.now.getTime() - opts.minAgeMs),
+        new Date(opts.now.getTime() - opts.intervalMs),
+        opts.limit,
+      ],
     );
     return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
   async releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void> {
-    await this.pool.query('UPDATE orders SET last_checked_at = $1 WHERE invoice_number = $2 AND last_checked_at = $3', [at, invoiceNumber, leaseUntil]);
+    await this.pool.query('UPDATE orders SET last_checked_at = $1 WHERE invoice_number = $2 AND last_checked_at = $3', [
+      at,
+      invoiceNumber,
+      leaseUntil,
+    ]);
   }
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
     // SKIP LOCKED, as for reconciliation: two instances never take the same delivery at once.
     const { rows } = await this.pool.query<{
-      id: string; invoice_number: string; to_status: string; version: number; at: Date; webhook_attempts: number; amount: string;
+      id: string;
+      invoice_number: string;
+      to_status: string;
+      version: number;
+      at: Date;
+      webhook_attempts: number;
+      amount: string;
     }>(
       `UPDATE order_events e SET webhook_attempts = e.webhook_attempts + 1, webhook_next_at = $2
        FROM orders o
@@ -273,13 +332,24 @@ export class PostgresStore implements Store {
       [opts.now, new Date(opts.now.getTime() + opts.leaseMs), opts.limit],
     );
     return rows
-      .map((r) => ({ eventId: Number(r.id), invoiceNumber: r.invoice_number, amount: Number(r.amount), status: r.to_status as PaymentStatus, version: r.version, at: r.at, attempts: r.webhook_attempts }))
+      .map((r) => ({
+        eventId: Number(r.id),
+        invoiceNumber: r.invoice_number,
+        amount: Number(r.amount),
+        status: r.to_status as PaymentStatus,
+        version: r.version,
+        at: r.at,
+        attempts: r.webhook_attempts,
+      }))
       .sort((a, b) => a.eventId - b.eventId);
   }
 
   async settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void> {
     if ('deliveredAt' in settlement) {
-      await this.pool.query('UPDATE order_events SET webhook_delivered_at = $1, webhook_next_at = NULL WHERE id = $2', [settlement.deliveredAt, due.eventId]);
+      await this.pool.query('UPDATE order_events SET webhook_delivered_at = $1, webhook_next_at = NULL WHERE id = $2', [
+        settlement.deliveredAt,
+        due.eventId,
+      ]);
     } else {
       await this.pool.query(
         'UPDATE order_events SET webhook_next_at = $1 WHERE id = $2 AND webhook_attempts = $3 AND webhook_delivered_at IS NULL',
@@ -289,19 +359,41 @@ export class PostgresStore implements Store {
   }
 
   async listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>> {
-    const { rows } = await this.pool.query<{ request_id: string; invoice_number: string; headers: Record<string, string>; raw_body: string; received_at: Date; outcome: string }>(
-      'SELECT * FROM notification_inbox WHERE invoice_number = $1 ORDER BY received_at, seq',
-      [invoiceNumber],
-    );
-    return rows.map((r) => ({ requestId: r.request_id, invoiceNumber: r.invoice_number, headers: r.headers, rawBody: r.raw_body, receivedAt: r.received_at, outcome: r.outcome }));
+    const { rows } = await this.pool.query<{
+      request_id: string;
+      invoice_number: string;
+      headers: Record<string, string>;
+      raw_body: string;
+      received_at: Date;
+      outcome: string;
+    }>('SELECT * FROM notification_inbox WHERE invoice_number = $1 ORDER BY received_at, seq', [invoiceNumber]);
+    return rows.map((r) => ({
+      requestId: r.request_id,
+      invoiceNumber: r.invoice_number,
+      headers: r.headers,
+      rawBody: r.raw_body,
+      receivedAt: r.received_at,
+      outcome: r.outcome,
+    }));
   }
 
   async listEvents(invoiceNumber: string): Promise<OrderEvent[]> {
-    const { rows } = await this.pool.query<{ from_status: string; to_status: string; source: string; version: number; at: Date }>(
-      'SELECT from_status, to_status, source, version, at FROM order_events WHERE invoice_number = $1 ORDER BY id',
-      [invoiceNumber],
-    );
-    return rows.map((r) => ({ from: r.from_status as PaymentStatus, to: r.to_status as PaymentStatus, source: r.source as OrderEvent['source'], version: r.version, at: r.at }));
+    const { rows } = await this.pool.query<{
+      from_status: string;
+      to_status: string;
+      source: string;
+      version: number;
+      at: Date;
+    }>('SELECT from_status, to_status, source, version, at FROM order_events WHERE invoice_number = $1 ORDER BY id', [
+      invoiceNumber,
+    ]);
+    return rows.map((r) => ({
+      from: r.from_status as PaymentStatus,
+      to: r.to_status as PaymentStatus,
+      source: r.source as OrderEvent['source'],
+      version: r.version,
+      at: r.at,
+    }));
   }
 
   async ping(): Promise<void> {
@@ -337,11 +429,22 @@ export class PostgresStore implements Store {
   }
 
   private async lockOrder(c: pg.PoolClient, invoiceNumber: string): Promise<OrderRow | undefined> {
-    const { rows } = await c.query<OrderRow>('SELECT * FROM orders WHERE invoice_number = $1 FOR UPDATE', [invoiceNumber]);
+    const { rows } = await c.query<OrderRow>('SELECT * FROM orders WHERE invoice_number = $1 FOR UPDATE', [
+      invoiceNumber,
+    ]);
     return rows[0];
   }
 
-  private async insertEvent(c: pg.PoolClient, invoiceNumber: string, from: PaymentStatus, to: PaymentStatus, source: ReportSource | 'gateway', version: number, at: Date, webhookAt: Date | null = null): Promise<void> {
+  private async insertEvent(
+    c: pg.PoolClient,
+    invoiceNumber: string,
+    from: PaymentStatus,
+    to: PaymentStatus,
+    source: ReportSource | 'gateway',
+    version: number,
+    at: Date,
+    webhookAt: Date | null = null,
+  ): Promise<void> {
     await c.query(
       'INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at, webhook_next_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [invoiceNumber, from, to, source, version, at, webhookAt],

@@ -10,8 +10,18 @@ import type { LineItem } from '../doku/schemas.ts';
 import { decide } from '../orders/state.ts';
 import { EARLIER_UNDELIVERED } from './shared-sql.ts';
 import type {
-  ApplyInput, ApplyOutcome, ClaimOptions, GatewayState, InboxEntry, NewOrder, Order, OrderEvent, ReportSource, Store,
-  WebhookDue, WebhookSettlement,
+  ApplyInput,
+  ApplyOutcome,
+  ClaimOptions,
+  GatewayState,
+  InboxEntry,
+  NewOrder,
+  Order,
+  OrderEvent,
+  ReportSource,
+  Store,
+  WebhookDue,
+  WebhookSettlement,
 } from './types.ts';
 
 /** Numbered migrations; append only, never edit one that has shipped. */
@@ -110,7 +120,9 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<void> {
     const run = this.db.transaction(() => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+      this.db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+      );
       const row = this.stmt('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number };
       for (let i = row.v; i < MIGRATIONS.length; i++) {
         this.db.exec(MIGRATIONS[i]);
@@ -122,21 +134,28 @@ export class SqliteStore implements Store {
 
   async insertOrder(o: NewOrder): Promise<void> {
     this.stmt(
-        `INSERT INTO orders (invoice_number, amount, status, status_token_hash, request_id, line_items, return_url,
+      `INSERT INTO orders (invoice_number, amount, status, status_token_hash, request_id, line_items, return_url,
            gateway_state, redirect, needs_review, version, created_at, updated_at, expires_at, last_checked_at)
          VALUES (?, ?, 'PENDING', ?, ?, ?, ?, 'requested', NULL, 0, 0, ?, ?, ?, NULL)`,
-      )
-      .run(o.invoiceNumber, o.amount, o.statusTokenHash, o.requestId, JSON.stringify(o.lineItems), o.returnUrl,
-        o.createdAt.getTime(), o.createdAt.getTime(), o.expiresAt.getTime());
+    ).run(
+      o.invoiceNumber,
+      o.amount,
+      o.statusTokenHash,
+      o.requestId,
+      JSON.stringify(o.lineItems),
+      o.returnUrl,
+      o.createdAt.getTime(),
+      o.createdAt.getTime(),
+      o.expiresAt.getTime(),
+    );
   }
 
   async markAccepted(invoiceNumber: string, redirect: Redirect, now: Date): Promise<void> {
     // A late acceptance never overrides a refusal already recorded.
     this.stmt(
-        `UPDATE orders SET gateway_state = 'accepted', redirect = ?, updated_at = ?
+      `UPDATE orders SET gateway_state = 'accepted', redirect = ?, updated_at = ?
          WHERE invoice_number = ? AND gateway_state <> 'rejected'`,
-      )
-      .run(JSON.stringify(redirect), now.getTime(), invoiceNumber);
+    ).run(JSON.stringify(redirect), now.getTime(), invoiceNumber);
   }
 
   async markRejected(invoiceNumber: string, now: Date): Promise<Order | null> {
@@ -144,8 +163,9 @@ export class SqliteStore implements Store {
       const row = this.selectOrder(invoiceNumber);
       if (!row) return null;
       if (row.status === 'PENDING') {
-        this.stmt(`UPDATE orders SET gateway_state = 'rejected', status = 'FAILED', version = version + 1, updated_at = ? WHERE invoice_number = ?`)
-          .run(now.getTime(), invoiceNumber);
+        this.stmt(
+          `UPDATE orders SET gateway_state = 'rejected', status = 'FAILED', version = version + 1, updated_at = ? WHERE invoice_number = ?`,
+        ).run(now.getTime(), invoiceNumber);
         this.insertEvent(invoiceNumber, 'PENDING', 'FAILED', 'gateway', row.version + 1, now);
       } else {
         this.stmt(`UPDATE orders SET gateway_state = 'rejected' WHERE invoice_number = ?`).run(invoiceNumber);
@@ -165,14 +185,20 @@ export class SqliteStore implements Store {
       const { inbox } = input;
       if (inbox) {
         const inserted = this.stmt(
-            `INSERT INTO notification_inbox (request_id, invoice_number, headers, raw_body, received_at)
+          `INSERT INTO notification_inbox (request_id, invoice_number, headers, raw_body, received_at)
              VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING`,
-          )
-          .run(inbox.requestId, inbox.invoiceNumber, JSON.stringify(inbox.headers), inbox.rawBody, inbox.receivedAt.getTime());
+        ).run(
+          inbox.requestId,
+          inbox.invoiceNumber,
+          JSON.stringify(inbox.headers),
+          inbox.rawBody,
+          inbox.receivedAt.getTime(),
+        );
         if (inserted.changes === 0) return { kind: 'duplicate' };
       }
       const setOutcome = (outcome: string) => {
-        if (inbox) this.stmt('UPDATE notification_inbox SET outcome = ? WHERE request_id = ?').run(outcome, inbox.requestId);
+        if (inbox)
+          this.stmt('UPDATE notification_inbox SET outcome = ? WHERE request_id = ?').run(outcome, inbox.requestId);
       };
       const row = this.selectOrder(input.invoiceNumber);
       if (!row) {
@@ -183,12 +209,26 @@ export class SqliteStore implements Store {
       const verdict = decide(previous, row.amount, input.report);
       const at = input.now.getTime();
       if (verdict.kind === 'transition') {
-        this.stmt('UPDATE orders SET status = ?, version = version + 1, updated_at = ? WHERE invoice_number = ?')
-          .run(verdict.to, at, input.invoiceNumber);
+        this.stmt('UPDATE orders SET status = ?, version = version + 1, updated_at = ? WHERE invoice_number = ?').run(
+          verdict.to,
+          at,
+          input.invoiceNumber,
+        );
         const webhookAt = input.queueWebhook && isFinalStatus(verdict.to) ? input.now : null;
-        this.insertEvent(input.invoiceNumber, previous, verdict.to, input.source, row.version + 1, input.now, webhookAt);
+        this.insertEvent(
+          input.invoiceNumber,
+          previous,
+          verdict.to,
+          input.source,
+          row.version + 1,
+          input.now,
+          webhookAt,
+        );
       } else if (verdict.kind === 'amount_mismatch') {
-        this.stmt('UPDATE orders SET needs_review = 1, updated_at = ? WHERE invoice_number = ?').run(at, input.invoiceNumber);
+        this.stmt('UPDATE orders SET needs_review = 1, updated_at = ? WHERE invoice_number = ?').run(
+          at,
+          input.invoiceNumber,
+        );
       }
       setOutcome(verdict.kind);
       return { kind: 'applied', verdict, previous, order: toOrder(this.selectOrder(input.invoiceNumber)!) };
@@ -200,7 +240,7 @@ export class SqliteStore implements Store {
     const now = opts.now.getTime();
     const run = this.db.transaction((): Order[] => {
       const rows = this.stmt(
-          `UPDATE orders SET last_checked_at = @now
+        `UPDATE orders SET last_checked_at = @now
            WHERE invoice_number IN (
              SELECT invoice_number FROM orders
              WHERE status = 'PENDING' AND gateway_state <> 'rejected'
@@ -208,34 +248,55 @@ export class SqliteStore implements Store {
                AND (last_checked_at IS NULL OR last_checked_at <= @checkedBefore)
              ORDER BY last_checked_at NULLS FIRST, created_at LIMIT @limit)
            RETURNING *`,
-        )
-        .all({ now: now + (opts.leaseMs ?? 0), createdBefore: now - opts.minAgeMs, checkedBefore: now - opts.intervalMs, limit: opts.limit }) as OrderRow[];
+      ).all({
+        now: now + (opts.leaseMs ?? 0),
+        createdBefore: now - opts.minAgeMs,
+        checkedBefore: now - opts.intervalMs,
+        limit: opts.limit,
+      }) as OrderRow[];
       return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     });
     return run.immediate();
   }
 
   async releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void> {
-    this.stmt('UPDATE orders SET last_checked_at = ? WHERE invoice_number = ? AND last_checked_at = ?').run(at.getTime(), invoiceNumber, leaseUntil.getTime());
+    this.stmt('UPDATE orders SET last_checked_at = ? WHERE invoice_number = ? AND last_checked_at = ?').run(
+      at.getTime(),
+      invoiceNumber,
+      leaseUntil.getTime(),
+    );
   }
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
     const now = opts.now.getTime();
     const run = this.db.transaction((): WebhookDue[] => {
       const rows = this.stmt(
-          `UPDATE order_events SET webhook_attempts = webhook_attempts + 1, webhook_next_at = @leaseUntil
+        `UPDATE order_events SET webhook_attempts = webhook_attempts + 1, webhook_next_at = @leaseUntil
            WHERE id IN (
              SELECT id FROM order_events d WHERE webhook_next_at IS NOT NULL AND webhook_next_at <= @now
                AND NOT EXISTS (${EARLIER_UNDELIVERED})
              ORDER BY webhook_next_at, id LIMIT @limit)
            RETURNING id, invoice_number, to_status, version, at, webhook_attempts,
              (SELECT amount FROM orders o WHERE o.invoice_number = order_events.invoice_number) AS amount`,
-        )
-        .all({ now, leaseUntil: now + opts.leaseMs, limit: opts.limit }) as Array<{
-          id: number; invoice_number: string; to_status: string; version: number; at: number; webhook_attempts: number; amount: number;
-        }>;
+      ).all({ now, leaseUntil: now + opts.leaseMs, limit: opts.limit }) as Array<{
+        id: number;
+        invoice_number: string;
+        to_status: string;
+        version: number;
+        at: number;
+        webhook_attempts: number;
+        amount: number;
+      }>;
       return rows
-        .map((r) => ({ eventId: r.id, invoiceNumber: r.invoice_number, amount: r.amount, status: r.to_status as PaymentStatus, version: r.version, at: new Date(r.at), attempts: r.webhook_attempts }))
+        .map((r) => ({
+          eventId: r.id,
+          invoiceNumber: r.invoice_number,
+          amount: r.amount,
+          status: r.to_status as PaymentStatus,
+          version: r.version,
+          at: new Date(r.at),
+          attempts: r.webhook_attempts,
+        }))
         .sort((a, b) => a.eventId - b.eventId);
     });
     return run.immediate();
@@ -243,16 +304,28 @@ export class SqliteStore implements Store {
 
   async settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void> {
     if ('deliveredAt' in settlement) {
-      this.stmt('UPDATE order_events SET webhook_delivered_at = ?, webhook_next_at = NULL WHERE id = ?').run(settlement.deliveredAt.getTime(), due.eventId);
+      this.stmt('UPDATE order_events SET webhook_delivered_at = ?, webhook_next_at = NULL WHERE id = ?').run(
+        settlement.deliveredAt.getTime(),
+        due.eventId,
+      );
     } else {
-      this.stmt('UPDATE order_events SET webhook_next_at = ? WHERE id = ? AND webhook_attempts = ? AND webhook_delivered_at IS NULL')
-        .run(settlement.nextAt?.getTime() ?? null, due.eventId, due.attempts);
+      this.stmt(
+        'UPDATE order_events SET webhook_next_at = ? WHERE id = ? AND webhook_attempts = ? AND webhook_delivered_at IS NULL',
+      ).run(settlement.nextAt?.getTime() ?? null, due.eventId, due.attempts);
     }
   }
 
   async listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>> {
-    const rows = this.stmt('SELECT * FROM notification_inbox WHERE invoice_number = ? ORDER BY received_at, rowid')
-      .all(invoiceNumber) as Array<{ request_id: string; invoice_number: string; headers: string; raw_body: string; received_at: number; outcome: string }>;
+    const rows = this.stmt('SELECT * FROM notification_inbox WHERE invoice_number = ? ORDER BY received_at, rowid').all(
+      invoiceNumber,
+    ) as Array<{
+      request_id: string;
+      invoice_number: string;
+      headers: string;
+      raw_body: string;
+      received_at: number;
+      outcome: string;
+    }>;
     return rows.map((r) => ({
       requestId: r.request_id,
       invoiceNumber: r.invoice_number,
@@ -265,9 +338,22 @@ export class SqliteStore implements Store {
 
   /** Status changes of one order, oldest first (audit and tests). */
   async listEvents(invoiceNumber: string): Promise<OrderEvent[]> {
-    const rows = this.stmt('SELECT from_status, to_status, source, version, at FROM order_events WHERE invoice_number = ? ORDER BY id')
-      .all(invoiceNumber) as Array<{ from_status: string; to_status: string; source: string; version: number; at: number }>;
-    return rows.map((r) => ({ from: r.from_status as PaymentStatus, to: r.to_status as PaymentStatus, source: r.source as OrderEvent['source'], version: r.version, at: new Date(r.at) }));
+    const rows = this.stmt(
+      'SELECT from_status, to_status, source, version, at FROM order_events WHERE invoice_number = ? ORDER BY id',
+    ).all(invoiceNumber) as Array<{
+      from_status: string;
+      to_status: string;
+      source: string;
+      version: number;
+      at: number;
+    }>;
+    return rows.map((r) => ({
+      from: r.from_status as PaymentStatus,
+      to: r.to_status as PaymentStatus,
+      source: r.source as OrderEvent['source'],
+      version: r.version,
+      at: new Date(r.at),
+    }));
   }
 
   async ping(): Promise<void> {
@@ -290,9 +376,17 @@ export class SqliteStore implements Store {
     return this.stmt('SELECT * FROM orders WHERE invoice_number = ?').get(invoiceNumber) as OrderRow | undefined;
   }
 
-  private insertEvent(invoiceNumber: string, from: PaymentStatus, to: PaymentStatus, source: ReportSource | 'gateway', version: number, at: Date, webhookAt: Date | null = null): void {
-    this.stmt('INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at, webhook_next_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(invoiceNumber, from, to, source, version, at.getTime(), webhookAt?.getTime() ?? null);
+  private insertEvent(
+    invoiceNumber: string,
+    from: PaymentStatus,
+    to: PaymentStatus,
+    source: ReportSource | 'gateway',
+    version: number,
+    at: Date,
+    webhookAt: Date | null = null,
+  ): void {
+    this.stmt(
+      'INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at, webhook_next_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(invoiceNumber, from, to, source, version, at.getTime(), webhookAt?.getTime() ?? null);
   }
 }
-

@@ -30,7 +30,13 @@ export function webhookEventFor(due: WebhookDue): WebhookEvent {
     id: `${due.invoiceNumber}:${due.version}`,
     type: TYPES[due.status] ?? 'payment.failed',
     created_at: due.at.toISOString(),
-    data: { invoice_number: due.invoiceNumber, amount: due.amount, currency: 'IDR', status: due.status, updated_at: due.at.toISOString() },
+    data: {
+      invoice_number: due.invoiceNumber,
+      amount: due.amount,
+      currency: 'IDR',
+      status: due.status,
+      updated_at: due.at.toISOString(),
+    },
   };
 }
 
@@ -43,15 +49,24 @@ export function webhookSignature(secret: string, timestamp: number, body: string
  * For merchants' backends: verify a forwarded result over the raw body. Throws an Error that says
  * what to check; returns the parsed event.
  */
-export function verifyWebhook(rawBody: string, header: string | undefined, secret: string, opts: { toleranceSeconds?: number; now?: number } = {}): WebhookEvent {
+export function verifyWebhook(
+  rawBody: string,
+  header: string | undefined,
+  secret: string,
+  opts: { toleranceSeconds?: number; now?: number } = {},
+): WebhookEvent {
   if (!header) throw new Error(`Missing ${WEBHOOK_SIGNATURE_HEADER} header.`);
   const parts = Object.fromEntries(header.split(',').map((kv) => kv.split('=', 2) as [string, string]));
   const t = Number(parts.t);
-  if (!Number.isInteger(t) || !parts.v1) throw new Error(`${WEBHOOK_SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex>.`);
+  if (!Number.isInteger(t) || !parts.v1)
+    throw new Error(`${WEBHOOK_SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex>.`);
   const now = opts.now ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - t) > (opts.toleranceSeconds ?? 300)) throw new Error('Webhook timestamp is outside the tolerance: check your clock, or a replay.');
+  if (Math.abs(now - t) > (opts.toleranceSeconds ?? 300))
+    throw new Error('Webhook timestamp is outside the tolerance: check your clock, or a replay.');
   if (!signaturesEqual(webhookSignature(secret, t, rawBody), header)) {
-    throw new Error('Webhook signature does not match: check MERCHANT_WEBHOOK_SECRET and that you pass the raw request body.');
+    throw new Error(
+      'Webhook signature does not match: check MERCHANT_WEBHOOK_SECRET and that you pass the raw request body.',
+    );
   }
   return JSON.parse(rawBody) as WebhookEvent;
 }
@@ -98,7 +113,9 @@ export class WebhookForwarder {
       return;
     }
     this.running = this.pass()
-      .catch((err: Error) => this.opts.log.warn({ reason: err.message }, 'merchant webhook outbox unavailable; will try again'))
+      .catch((err: Error) =>
+        this.opts.log.warn({ reason: err.message }, 'merchant webhook outbox unavailable; will try again'),
+      )
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -116,7 +133,11 @@ export class WebhookForwarder {
 
   private async pass(): Promise<void> {
     // The lease outlasts an attempt, so no other instance takes a delivery that is still in flight.
-    const due = await this.opts.store.claimWebhooks({ now: new Date(), leaseMs: 2 * this.timeoutMs + 1_000, limit: 20 });
+    const due = await this.opts.store.claimWebhooks({
+      now: new Date(),
+      leaseMs: 2 * this.timeoutMs + 1_000,
+      limit: 20,
+    });
     // allSettled: one failed settle must not end the pass (and let close() return) under the others.
     const results = await Promise.allSettled(due.map((d) => this.deliver(d)));
     const failed = results.find((r) => r.status === 'rejected');
@@ -131,7 +152,10 @@ export class WebhookForwarder {
     try {
       const res = await fetch(this.opts.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(this.opts.secret, ts, body) },
+        headers: {
+          'Content-Type': 'application/json',
+          [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(this.opts.secret, ts, body),
+        },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
         redirect: 'error',
@@ -150,7 +174,10 @@ export class WebhookForwarder {
       this.opts.log.error({ event: event.id, attempts: due.attempts, outcome }, 'merchant webhook gave up');
       return this.opts.store.settleWebhook(due, { nextAt: null });
     }
-    this.opts.log.warn({ event: event.id, attempt: due.attempts, outcome, retryInMs: delay }, 'merchant webhook failed; will retry');
+    this.opts.log.warn(
+      { event: event.id, attempt: due.attempts, outcome, retryInMs: delay },
+      'merchant webhook failed; will retry',
+    );
     return this.opts.store.settleWebhook(due, { nextAt: new Date(Date.now() + delay) });
   }
 }
@@ -163,5 +190,11 @@ export function webhookFromConfig(
   timing: Pick<WebhookForwarderOptions, 'backoffMs' | 'timeoutMs' | 'pollMs'> = {},
 ): WebhookForwarder | undefined {
   if (!config.merchantWebhookUrl || !config.merchantWebhookSecret) return undefined;
-  return new WebhookForwarder({ url: config.merchantWebhookUrl, secret: config.merchantWebhookSecret, store, log: log.child({ component: 'merchant-webhook' }), ...timing });
+  return new WebhookForwarder({
+    url: config.merchantWebhookUrl,
+    secret: config.merchantWebhookSecret,
+    store,
+    log: log.child({ component: 'merchant-webhook' }),
+    ...timing,
+  });
 }

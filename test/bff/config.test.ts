@@ -26,8 +26,11 @@ describe('loadConfig', () => {
     assert.equal(c.dokuTimeoutMs, 30_000);
     assert.equal(c.orderExpiryMs, 15 * 60_000);
   });
-  it('calls the embedded simulator over loopback; a PUBLIC_URL path is the proxy\'s, not the server\'s', () => {
-    assert.equal(loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/' }).dokuBaseUrl, 'http://127.0.0.1:3000/simulator');
+  it("calls the embedded simulator over loopback; a PUBLIC_URL path is the proxy's, not the server's", () => {
+    assert.equal(
+      loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/' }).dokuBaseUrl,
+      'http://127.0.0.1:3000/simulator',
+    );
   });
   it("waits DOKU's minute before the first Check Status; the simulator checks at once, every 2 s", () => {
     const sim = loadConfig({});
@@ -46,7 +49,10 @@ describe('loadConfig', () => {
     const creds = { DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: 'SK-1' };
     assert.equal(loadConfig({ DOKU_ENV: 'sandbox', ...creds }).dokuBaseUrl, 'https://api-sandbox.doku.com');
     assert.equal(loadConfig({ DOKU_ENV: 'production', ...creds }).dokuBaseUrl, 'https://api.doku.com');
-    assert.equal(loadConfig({ DOKU_ENV: 'production', DOKU_BASE_URL: 'https://doku.test/', ...creds }).dokuBaseUrl, 'https://doku.test');
+    assert.equal(
+      loadConfig({ DOKU_ENV: 'production', DOKU_BASE_URL: 'https://doku.test/', ...creds }).dokuBaseUrl,
+      'https://doku.test',
+    );
   });
   it('reports every bad value at once', () => {
     const p = problems({ PORT: 'eighty', DOKU_ENV: 'prod', DATABASE_URL: 'mysql://x', PUBLIC_URL: 'ftp://x' });
@@ -58,19 +64,35 @@ describe('loadConfig', () => {
   });
   it('parses ALLOWED_ORIGINS and refuses paths in them', () => {
     // The BFF's own origin stays allowed (its demo shop and simulator call it), listed once.
-    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://shop.example, http://localhost:3000' }).allowedOrigins, ['http://localhost:8080', 'https://shop.example', 'http://localhost:3000']);
-    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'http://localhost:8080' }).allowedOrigins, ['http://localhost:8080']);
+    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://shop.example, http://localhost:3000' }).allowedOrigins, [
+      'http://localhost:8080',
+      'https://shop.example',
+      'http://localhost:3000',
+    ]);
+    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'http://localhost:8080' }).allowedOrigins, [
+      'http://localhost:8080',
+    ]);
     assert.match(problems({ ALLOWED_ORIGINS: 'https://shop.example/path' })[0], /ALLOWED_ORIGINS/);
   });
   it('requires a webhook secret with a webhook URL and a long order token secret', () => {
-    assert.deepEqual(problems({ MERCHANT_WEBHOOK_URL: 'https://m.example/hook' }), ['MERCHANT_WEBHOOK_SECRET is required when MERCHANT_WEBHOOK_URL is set']);
+    assert.deepEqual(problems({ MERCHANT_WEBHOOK_URL: 'https://m.example/hook' }), [
+      'MERCHANT_WEBHOOK_SECRET is required when MERCHANT_WEBHOOK_URL is set',
+    ]);
     assert.match(problems({ ORDER_TOKEN_SECRET: 'short' })[0], /ORDER_TOKEN_SECRET/);
   });
   it('trims stray white space around a pasted secret (a common copy-paste mistake)', () => {
-    assert.equal(loadConfig({ DOKU_ENV: 'sandbox', DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: ' SK-1\n' }).dokuSecretKey, 'SK-1');
+    assert.equal(
+      loadConfig({ DOKU_ENV: 'sandbox', DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: ' SK-1\n' }).dokuSecretKey,
+      'SK-1',
+    );
   });
   it('never echoes a value in a problem', () => {
-    const p = problems({ DOKU_ENV: 'sandbox', DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: 'SK-very-secret', DOKU_TIMEOUT_MS: 'SK-very-secret' });
+    const p = problems({
+      DOKU_ENV: 'sandbox',
+      DOKU_CLIENT_ID: 'BRN-1',
+      DOKU_SECRET_KEY: 'SK-very-secret',
+      DOKU_TIMEOUT_MS: 'SK-very-secret',
+    });
     assert.ok(p.every((l) => !l.includes('SK-very-secret')));
   });
 });

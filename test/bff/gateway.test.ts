@@ -21,7 +21,14 @@ describe('DOKU client against a scripted DOKU', () => {
     doku = await startFakeDoku({ clientId, secretKey, script: (r, n) => script(r, n) });
     bff = await startTestBff({
       log: logs.log,
-      env: { DOKU_ENV: 'sandbox', DOKU_BASE_URL: doku.url, DOKU_CLIENT_ID: clientId, DOKU_SECRET_KEY: secretKey, DOKU_TIMEOUT_MS: '500', LOG_LEVEL: 'debug' },
+      env: {
+        DOKU_ENV: 'sandbox',
+        DOKU_BASE_URL: doku.url,
+        DOKU_CLIENT_ID: clientId,
+        DOKU_SECRET_KEY: secretKey,
+        DOKU_TIMEOUT_MS: '500',
+        LOG_LEVEL: 'debug',
+      },
     });
   });
   after(async () => {
@@ -32,7 +39,10 @@ describe('DOKU client against a scripted DOKU', () => {
     doku.requests.length = 0;
     script = (r) => ({ status: 200, body: paymentAnswer(r.body) });
   });
-  const pay = () => request(bff.url).post('/api/payments').send({ items: [{ sku: 'sate-ayam', quantity: 3 }] });
+  const pay = () =>
+    request(bff.url)
+      .post('/api/payments')
+      .send({ items: [{ sku: 'sate-ayam', quantity: 3 }] });
 
   it('signs the exact bytes it sends, with DOKU headers and timestamp format', async () => {
     const res = await pay();
@@ -59,7 +69,10 @@ describe('DOKU client against a scripted DOKU', () => {
   });
 
   it('retries a 5xx with the same Request-Id and the same bytes', async () => {
-    script = (r, n) => (n === 1 ? { status: 503, body: { error: { code: 'busy', message: 'try later' } } } : { status: 200, body: paymentAnswer(r.body) });
+    script = (r, n) =>
+      n === 1
+        ? { status: 503, body: { error: { code: 'busy', message: 'try later' } } }
+        : { status: 200, body: paymentAnswer(r.body) };
     const res = await pay();
     assert.equal(res.status, 201);
     assert.equal(doku.requests.length, 2);
@@ -80,18 +93,46 @@ describe('DOKU client against a scripted DOKU', () => {
     const { createServer } = await import('node:http');
     const srv = createServer((req, res) => {
       let body = '';
-      req.on('data', (c) => (body += c)).on('end', () => {
-        const answer = JSON.stringify(paymentAnswer(body));
-        const ts = '2024-05-01T03:04:05Z';
-        const rid = String(req.headers['request-id']);
-        const sig = signatureHeader(secretKey, textToSign({ clientId, requestId: rid, timestamp: ts, target: req.url!, timestampLabel: 'Response-Timestamp' }));
-        res.writeHead(200, { 'Client-Id': clientId, 'Request-Id': rid, 'Response-Timestamp': ts, Signature: sig, 'Content-Type': 'application/json' }).end(answer);
-      });
+      req
+        .on('data', (c) => (body += c))
+        .on('end', () => {
+          const answer = JSON.stringify(paymentAnswer(body));
+          const ts = '2024-05-01T03:04:05Z';
+          const rid = String(req.headers['request-id']);
+          const sig = signatureHeader(
+            secretKey,
+            textToSign({
+              clientId,
+              requestId: rid,
+              timestamp: ts,
+              target: req.url!,
+              timestampLabel: 'Response-Timestamp',
+            }),
+          );
+          res
+            .writeHead(200, {
+              'Client-Id': clientId,
+              'Request-Id': rid,
+              'Response-Timestamp': ts,
+              Signature: sig,
+              'Content-Type': 'application/json',
+            })
+            .end(answer);
+        });
     });
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const other = await startTestBff({ env: { DOKU_ENV: 'sandbox', DOKU_BASE_URL: `http://127.0.0.1:${(srv.address() as { port: number }).port}`, DOKU_CLIENT_ID: clientId, DOKU_SECRET_KEY: secretKey } });
+    const other = await startTestBff({
+      env: {
+        DOKU_ENV: 'sandbox',
+        DOKU_BASE_URL: `http://127.0.0.1:${(srv.address() as { port: number }).port}`,
+        DOKU_CLIENT_ID: clientId,
+        DOKU_SECRET_KEY: secretKey,
+      },
+    });
     try {
-      const res = await request(other.url).post('/api/payments').send({ items: [{ sku: 'rendang', quantity: 1 }] });
+      const res = await request(other.url)
+        .post('/api/payments')
+        .send({ items: [{ sku: 'rendang', quantity: 1 }] });
       assert.equal(res.status, 201, JSON.stringify(res.body));
     } finally {
       await other.close();
@@ -100,14 +141,83 @@ describe('DOKU client against a scripted DOKU', () => {
   });
 
   const failures: Array<[string, Script, number, string, string]> = [
-    ['a wrongly signed answer', (r) => ({ status: 200, body: paymentAnswer(r.body), sign: 'wrong-secret' }), 502, 'gateway_error', 'requested'],
-    ['an unsigned answer', (r) => ({ status: 200, body: paymentAnswer(r.body), sign: 'none' }), 502, 'gateway_error', 'requested'],
-    ['an amount that is a number, not a string', (r) => ({ status: 200, body: { ...paymentAnswer(r.body), order: { invoice_number: JSON.parse(r.body).order.invoice_number, amount: 96000 } } }), 502, 'gateway_error', 'requested'],
-    ['an answer for another amount', (r) => ({ status: 200, body: { ...paymentAnswer(r.body), order: { invoice_number: JSON.parse(r.body).order.invoice_number, amount: '1.00' } } }), 502, 'gateway_error', 'requested'],
-    ['a redirect URL that is not http(s)', (r) => ({ status: 200, body: { ...paymentAnswer(r.body), emoney_payment: { ...paymentAnswer(r.body).emoney_payment, redirect_url_http: 'javascript:alert(1)' } } }), 502, 'gateway_error', 'requested'],
-    ['a 409 without a payment body', () => ({ status: 409, body: { error: { code: 'duplicate', message: 'Duplicate', type: 'x' } } }), 502, 'gateway_error', 'rejected'],
-    ['a refusal (400)', () => ({ status: 400, body: { error: { code: 'invalid_parameter', message: 'bad', type: 'invalid_request_error' } } }), 502, 'gateway_error', 'rejected'],
-    ['no answer in time', (r) => ({ status: 200, body: paymentAnswer(r.body), delayMs: 2000 }), 504, 'gateway_timeout', 'requested'],
+    [
+      'a wrongly signed answer',
+      (r) => ({ status: 200, body: paymentAnswer(r.body), sign: 'wrong-secret' }),
+      502,
+      'gateway_error',
+      'requested',
+    ],
+    [
+      'an unsigned answer',
+      (r) => ({ status: 200, body: paymentAnswer(r.body), sign: 'none' }),
+      502,
+      'gateway_error',
+      'requested',
+    ],
+    [
+      'an amount that is a number, not a string',
+      (r) => ({
+        status: 200,
+        body: {
+          ...paymentAnswer(r.body),
+          order: { invoice_number: JSON.parse(r.body).order.invoice_number, amount: 96000 },
+        },
+      }),
+      502,
+      'gateway_error',
+      'requested',
+    ],
+    [
+      'an answer for another amount',
+      (r) => ({
+        status: 200,
+        body: {
+          ...paymentAnswer(r.body),
+          order: { invoice_number: JSON.parse(r.body).order.invoice_number, amount: '1.00' },
+        },
+      }),
+      502,
+      'gateway_error',
+      'requested',
+    ],
+    [
+      'a redirect URL that is not http(s)',
+      (r) => ({
+        status: 200,
+        body: {
+          ...paymentAnswer(r.body),
+          emoney_payment: { ...paymentAnswer(r.body).emoney_payment, redirect_url_http: 'javascript:alert(1)' },
+        },
+      }),
+      502,
+      'gateway_error',
+      'requested',
+    ],
+    [
+      'a 409 without a payment body',
+      () => ({ status: 409, body: { error: { code: 'duplicate', message: 'Duplicate', type: 'x' } } }),
+      502,
+      'gateway_error',
+      'rejected',
+    ],
+    [
+      'a refusal (400)',
+      () => ({
+        status: 400,
+        body: { error: { code: 'invalid_parameter', message: 'bad', type: 'invalid_request_error' } },
+      }),
+      502,
+      'gateway_error',
+      'rejected',
+    ],
+    [
+      'no answer in time',
+      (r) => ({ status: 200, body: paymentAnswer(r.body), delayMs: 2000 }),
+      504,
+      'gateway_timeout',
+      'requested',
+    ],
   ];
   for (const [what, s, status, code, gatewayState] of failures) {
     it(`answers ${status} ${code} for ${what}, with no redirect, and keeps the order (${gatewayState})`, async () => {
@@ -125,9 +235,18 @@ describe('DOKU client against a scripted DOKU', () => {
   }
 
   it('answers 502 when DOKU cannot be reached', async () => {
-    const other = await startTestBff({ env: { DOKU_ENV: 'sandbox', DOKU_BASE_URL: 'http://127.0.0.1:9', DOKU_CLIENT_ID: clientId, DOKU_SECRET_KEY: secretKey } });
+    const other = await startTestBff({
+      env: {
+        DOKU_ENV: 'sandbox',
+        DOKU_BASE_URL: 'http://127.0.0.1:9',
+        DOKU_CLIENT_ID: clientId,
+        DOKU_SECRET_KEY: secretKey,
+      },
+    });
     try {
-      const res = await request(other.url).post('/api/payments').send({ items: [{ sku: 'rendang', quantity: 1 }] });
+      const res = await request(other.url)
+        .post('/api/payments')
+        .send({ items: [{ sku: 'rendang', quantity: 1 }] });
       assert.equal(res.status, 502);
       assert.equal(res.body.error.code, 'gateway_error');
     } finally {
@@ -146,18 +265,28 @@ describe('DOKU client against a scripted DOKU', () => {
   });
 
   it('carries one request id through the log lines of a payment', async () => {
-    const res = await request(bff.url).post('/api/payments').set('X-Request-Id', 'trace-me-123').send({ items: [{ sku: 'rendang', quantity: 1 }] });
+    const res = await request(bff.url)
+      .post('/api/payments')
+      .set('X-Request-Id', 'trace-me-123')
+      .send({ items: [{ sku: 'rendang', quantity: 1 }] });
     assert.equal(res.get('x-request-id'), 'trace-me-123');
     const mine = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.reqId === 'trace-me-123');
-    assert.ok(mine.some((l) => l.msg === 'payment created' && l.invoice === res.body.invoice_number && l.dokuRequestId));
+    assert.ok(
+      mine.some((l) => l.msg === 'payment created' && l.invoice === res.body.invoice_number && l.dokuRequestId),
+    );
     // The access line names the full path, not the part left after the /api router.
-    assert.ok(mine.some((l) => l.msg === 'request' && l.status === 201 && l.path === '/api/payments'), JSON.stringify(mine));
+    assert.ok(
+      mine.some((l) => l.msg === 'request' && l.status === 201 && l.path === '/api/payments'),
+      JSON.stringify(mine),
+    );
   });
 
   it('logs the path of a status read without its ?token= query', async () => {
     const p = await pay();
     await request(bff.url).get(`/api/payments/${p.body.invoice_number}?token=${p.body.status_token}`).expect(200);
-    const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.path === `/api/payments/${p.body.invoice_number}`);
+    const line = logs.lines
+      .map((l) => JSON.parse(l))
+      .find((l) => l.msg === 'request' && l.path === `/api/payments/${p.body.invoice_number}`);
     assert.ok(line, 'access line with the full path');
     assert.ok(!logs.text().includes(p.body.status_token), 'status token in logs');
   });

@@ -13,15 +13,26 @@ describe('notifications', () => {
   after(() => bff.close());
 
   async function newPayment(quantity = 1) {
-    const res = await request(bff.url).post('/api/payments').send({ items: [{ sku: 'gado-gado', quantity }] });
+    const res = await request(bff.url)
+      .post('/api/payments')
+      .send({ items: [{ sku: 'gado-gado', quantity }] });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body as { invoice_number: string; amount: number; status_token: string; redirect: { url: string; parameters: Array<{ name: string; value: string }> } };
+    return res.body as {
+      invoice_number: string;
+      amount: number;
+      status_token: string;
+      redirect: { url: string; parameters: Array<{ name: string; value: string }> };
+    };
   }
   const status = async (invoice: string) => (await bff.store.getOrder(invoice))!.status;
-  const notify = (n: Parameters<typeof sendNotification>[2], body?: string) => sendNotification(bff.url, bff.config, n, body);
+  const notify = (n: Parameters<typeof sendNotification>[2], body?: string) =>
+    sendNotification(bff.url, bff.config, n, body);
 
   describe("the simulator's buttons move the order", () => {
-    for (const [decision, expected] of [['pay', 'SUCCESS'], ['cancel', 'FAILED']] as const) {
+    for (const [decision, expected] of [
+      ['pay', 'SUCCESS'],
+      ['cancel', 'FAILED'],
+    ] as const) {
       it(`${decision} -> ${expected}`, async () => {
         const p = await newPayment();
         const result = await bff.simulator!.decide(p.invoice_number, decision);
@@ -50,7 +61,11 @@ describe('notifications', () => {
       const page = await fetch(p.redirect.url, { method: 'POST', body: new URLSearchParams({ Message: message }) });
       assert.equal(page.status, 200);
       assert.match(await page.text(), /Rp\s?44\.000/);
-      const decide = await fetch(`${bff.url}/simulator/linkaja/decide`, { method: 'POST', body: new URLSearchParams({ Message: message, decision: 'pay' }), redirect: 'manual' });
+      const decide = await fetch(`${bff.url}/simulator/linkaja/decide`, {
+        method: 'POST',
+        body: new URLSearchParams({ Message: message, decision: 'pay' }),
+        redirect: 'manual',
+      });
       assert.equal(decide.status, 303);
       assert.equal(decide.headers.get('location'), `${bff.url}/`);
       assert.equal(await status(p.invoice_number), 'SUCCESS');
@@ -59,14 +74,38 @@ describe('notifications', () => {
 
   describe('refusals: 401, nothing stored, nothing changed', () => {
     const cases: Array<[string, (inv: string, amount: number) => Promise<{ status: number }>]> = [
-      ['a tampered body', (inv, amount) => {
-        const s = signedNotification(bff.config, { invoice: inv, amount, status: 'SUCCESS' });
-        return fetch(bff.url + bff.config.notificationPath, { method: 'POST', headers: s.headers, body: s.body.replace('"SUCCESS"', '"SUCCESS" ') });
-      }],
-      ['a wrong secret', (inv, amount) => notify({ invoice: inv, amount, status: 'SUCCESS', secretKey: 'SK-attacker' })],
-      ['a signature made for another path', (inv, amount) => notify({ invoice: inv, amount, status: 'SUCCESS', target: '/other/path' })],
-      ['another Client-Id', (inv, amount) => notify({ invoice: inv, amount, status: 'SUCCESS', clientId: 'BRN-OTHER' })],
-      ['no signature at all', (inv, amount) => fetch(bff.url + bff.config.notificationPath, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: notificationBody({ invoice: inv, amount, status: 'SUCCESS' }) })],
+      [
+        'a tampered body',
+        (inv, amount) => {
+          const s = signedNotification(bff.config, { invoice: inv, amount, status: 'SUCCESS' });
+          return fetch(bff.url + bff.config.notificationPath, {
+            method: 'POST',
+            headers: s.headers,
+            body: s.body.replace('"SUCCESS"', '"SUCCESS" '),
+          });
+        },
+      ],
+      [
+        'a wrong secret',
+        (inv, amount) => notify({ invoice: inv, amount, status: 'SUCCESS', secretKey: 'SK-attacker' }),
+      ],
+      [
+        'a signature made for another path',
+        (inv, amount) => notify({ invoice: inv, amount, status: 'SUCCESS', target: '/other/path' }),
+      ],
+      [
+        'another Client-Id',
+        (inv, amount) => notify({ invoice: inv, amount, status: 'SUCCESS', clientId: 'BRN-OTHER' }),
+      ],
+      [
+        'no signature at all',
+        (inv, amount) =>
+          fetch(bff.url + bff.config.notificationPath, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: notificationBody({ invoice: inv, amount, status: 'SUCCESS' }),
+          }),
+      ],
     ];
     for (const [what, send] of cases) {
       it(what, async () => {
@@ -99,11 +138,18 @@ describe('notifications', () => {
   it('fields it does not act on never refuse a genuine notification (null dates, ids, channel blocks)', async () => {
     const p = await newPayment();
     const body = JSON.stringify({
-      service: null, acquirer: { id: null }, channel: 'EMONEY_LINKAJA',
+      service: null,
+      acquirer: { id: null },
+      channel: 'EMONEY_LINKAJA',
       order: { invoice_number: p.invoice_number, amount: p.amount },
       transaction: { status: 'SUCCESS', date: null, original_request_id: null },
     });
-    const res = await sendNotification(bff.url, bff.config, { invoice: p.invoice_number, amount: p.amount, status: 'SUCCESS' }, body);
+    const res = await sendNotification(
+      bff.url,
+      bff.config,
+      { invoice: p.invoice_number, amount: p.amount, status: 'SUCCESS' },
+      body,
+    );
     assert.equal(res.status, 200);
     assert.equal(await status(p.invoice_number), 'SUCCESS');
   });
@@ -117,8 +163,18 @@ describe('notifications', () => {
 
   it('a repeat of the same Request-Id is acknowledged and changes nothing', async () => {
     const p = await newPayment();
-    const first = await notify({ invoice: p.invoice_number, amount: p.amount, status: 'FAILED', requestId: 'dup-1-' + p.invoice_number });
-    const again = await notify({ invoice: p.invoice_number, amount: p.amount, status: 'FAILED', requestId: 'dup-1-' + p.invoice_number });
+    const first = await notify({
+      invoice: p.invoice_number,
+      amount: p.amount,
+      status: 'FAILED',
+      requestId: 'dup-1-' + p.invoice_number,
+    });
+    const again = await notify({
+      invoice: p.invoice_number,
+      amount: p.amount,
+      status: 'FAILED',
+      requestId: 'dup-1-' + p.invoice_number,
+    });
     assert.equal(first.status, 200);
     assert.equal(again.status, 200);
     assert.equal(again.body!.duplicate, true);
@@ -129,7 +185,11 @@ describe('notifications', () => {
   it('two copies arriving at the same moment apply once', async () => {
     const p = await newPayment();
     const requestId = 'same-' + p.invoice_number;
-    const results = await Promise.all(Array.from({ length: 20 }, () => notify({ invoice: p.invoice_number, amount: p.amount, status: 'SUCCESS', requestId })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        notify({ invoice: p.invoice_number, amount: p.amount, status: 'SUCCESS', requestId }),
+      ),
+    );
     assert.ok(results.every((r) => r.status === 200));
     assert.equal(results.filter((r) => r.body!.duplicate === false).length, 1);
     const order = (await bff.store.getOrder(p.invoice_number))!;
@@ -144,7 +204,10 @@ describe('notifications', () => {
     const late = await notify({ invoice: p.invoice_number, amount: p.amount, status: 'FAILED' });
     assert.equal(late.status, 200);
     assert.equal(await status(p.invoice_number), 'SUCCESS');
-    assert.deepEqual((await bff.store.listInbox(p.invoice_number)).map((e) => e.outcome), ['transition', 'refused']);
+    assert.deepEqual(
+      (await bff.store.listInbox(p.invoice_number)).map((e) => e.outcome),
+      ['transition', 'refused'],
+    );
   });
 
   it('SUCCESS after FAILED wins: money DOKU took is never lost', async () => {
@@ -171,7 +234,10 @@ describe('notifications', () => {
   it('a signed body that can never be valid answers 400', async () => {
     const notJson = await notify({ invoice: 'x', amount: 1, status: 'SUCCESS' }, 'not json');
     assert.equal(notJson.status, 400);
-    const noOrder = await notify({ invoice: 'x', amount: 1, status: 'SUCCESS' }, JSON.stringify({ transaction: { status: 'SUCCESS' } }));
+    const noOrder = await notify(
+      { invoice: 'x', amount: 1, status: 'SUCCESS' },
+      JSON.stringify({ transaction: { status: 'SUCCESS' } }),
+    );
     assert.equal(noOrder.status, 400);
     assert.equal(noOrder.body!.error && (noOrder.body!.error as { code: string }).code, 'invalid_request');
   });
@@ -187,14 +253,29 @@ describe('notifications behind a reverse proxy that strips a prefix', () => {
 
   it('verifies against the path of the PUBLIC notification URL', async () => {
     // A second BFF whose PUBLIC_URL has a /pay prefix the proxy strips: DOKU signs /pay/api/notifications/doku.
-    const proxied = await startTestBff({ env: { PUBLIC_URL: 'https://shop.example/pay', DOKU_BASE_URL: `${bff.url}/simulator` } });
+    const proxied = await startTestBff({
+      env: { PUBLIC_URL: 'https://shop.example/pay', DOKU_BASE_URL: `${bff.url}/simulator` },
+    });
     try {
-      const created = await request(proxied.url).post('/api/payments').set('Origin', 'https://shop.example').send({ items: [{ sku: 'rendang', quantity: 1 }] });
+      const created = await request(proxied.url)
+        .post('/api/payments')
+        .set('Origin', 'https://shop.example')
+        .send({ items: [{ sku: 'rendang', quantity: 1 }] });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const inv = created.body.invoice_number;
-      const wrongPath = await sendNotification(proxied.url, proxied.config, { invoice: inv, amount: 45000, status: 'SUCCESS', target: '/api/notifications/doku' });
+      const wrongPath = await sendNotification(proxied.url, proxied.config, {
+        invoice: inv,
+        amount: 45000,
+        status: 'SUCCESS',
+        target: '/api/notifications/doku',
+      });
       assert.equal(wrongPath.status, 401);
-      const ok = await sendNotification(proxied.url, proxied.config, { invoice: inv, amount: 45000, status: 'SUCCESS', target: '/pay/api/notifications/doku' });
+      const ok = await sendNotification(proxied.url, proxied.config, {
+        invoice: inv,
+        amount: 45000,
+        status: 'SUCCESS',
+        target: '/pay/api/notifications/doku',
+      });
       assert.equal(ok.status, 200);
       assert.equal((await proxied.store.getOrder(inv))!.status, 'SUCCESS');
     } finally {

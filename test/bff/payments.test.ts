@@ -17,7 +17,11 @@ describe('POST /api/payments', () => {
     origin = bff.url;
   });
   after(() => bff.close());
-  const post = (body: unknown, o = origin) => request(bff.url).post('/api/payments').set('Origin', o).send(body as object);
+  const post = (body: unknown, o = origin) =>
+    request(bff.url)
+      .post('/api/payments')
+      .set('Origin', o)
+      .send(body as object);
 
   it('creates a signed payment priced on the server and answers 201 with the redirect', async () => {
     const res = await post({ items: [{ sku: 'nasi-goreng', quantity: 2, price: 1 }], amount: 1 });
@@ -28,7 +32,10 @@ describe('POST /api/payments', () => {
     assert.equal(body.status, 'PENDING');
     assert.equal(body.redirect.method, 'POST');
     assert.equal(body.redirect.url, `${bff.url}/simulator/linkaja/pay`);
-    assert.deepEqual(body.redirect.parameters.map((p) => p.name), ['Message']);
+    assert.deepEqual(
+      body.redirect.parameters.map((p) => p.name),
+      ['Message'],
+    );
     assert.ok(body.invoice_number.length <= 64);
     assert.ok(Date.parse(body.expires_at) > Date.now());
     assert.equal(res.get('cache-control'), 'no-store');
@@ -48,7 +55,8 @@ describe('POST /api/payments', () => {
 
   it('makes a unique invoice number per payment', async () => {
     const invoices = new Set<string>();
-    for (let i = 0; i < 5; i++) invoices.add((await post({ items: [{ sku: 'es-teh-manis', quantity: 1 }] })).body.invoice_number);
+    for (let i = 0; i < 5; i++)
+      invoices.add((await post({ items: [{ sku: 'es-teh-manis', quantity: 1 }] })).body.invoice_number);
     assert.equal(invoices.size, 5);
   });
 
@@ -63,17 +71,62 @@ describe('POST /api/payments', () => {
     ['an unknown SKU', { items: [{ sku: 'sushi', quantity: 1 }] }, 400, 'unknown_sku'],
     ['quantity 0', { items: [{ sku: 'rendang', quantity: 0 }] }, 400, 'invalid_request'],
     ['quantity 100', { items: [{ sku: 'rendang', quantity: 100 }] }, 400, 'invalid_request'],
-    ['a fractional quantity', { items: [{ sku: 'rendang', quantity: 1.5 }] }, 400, 'invalid_request', /^Invalid request body: items\.0\.quantity .*int/],
-    ['a quantity as a string', { items: [{ sku: 'rendang', quantity: '2' }] }, 400, 'invalid_request', /items\.0\.quantity .*expected number/],
-    ['51 lines', { items: Array.from({ length: 51 }, () => ({ sku: 'rendang', quantity: 1 })) }, 400, 'invalid_request'],
+    [
+      'a fractional quantity',
+      { items: [{ sku: 'rendang', quantity: 1.5 }] },
+      400,
+      'invalid_request',
+      /^Invalid request body: items\.0\.quantity .*int/,
+    ],
+    [
+      'a quantity as a string',
+      { items: [{ sku: 'rendang', quantity: '2' }] },
+      400,
+      'invalid_request',
+      /items\.0\.quantity .*expected number/,
+    ],
+    [
+      '51 lines',
+      { items: Array.from({ length: 51 }, () => ({ sku: 'rendang', quantity: 1 })) },
+      400,
+      'invalid_request',
+    ],
     ['no items', { items: [] }, 400, 'invalid_request'],
     ['an empty body', {}, 400, 'invalid_request', /send either items: \[\{sku, quantity\}\] or order_token/],
-    ['an order token that is not a string', { order_token: 5 }, 400, 'invalid_request', /order_token .*expected string/],
-    ['items and order_token together', { items: [{ sku: 'rendang', quantity: 1 }], order_token: 'x' }, 400, 'invalid_request', /not both/],
-    ['a return_url on another origin', { items: [{ sku: 'rendang', quantity: 1 }], return_url: 'https://evil.example/' }, 400, 'return_url_not_allowed'],
-    ['a javascript: return_url', { items: [{ sku: 'rendang', quantity: 1 }], return_url: 'javascript:alert(1)' }, 400, 'invalid_request'],
+    [
+      'an order token that is not a string',
+      { order_token: 5 },
+      400,
+      'invalid_request',
+      /order_token .*expected string/,
+    ],
+    [
+      'items and order_token together',
+      { items: [{ sku: 'rendang', quantity: 1 }], order_token: 'x' },
+      400,
+      'invalid_request',
+      /not both/,
+    ],
+    [
+      'a return_url on another origin',
+      { items: [{ sku: 'rendang', quantity: 1 }], return_url: 'https://evil.example/' },
+      400,
+      'return_url_not_allowed',
+    ],
+    [
+      'a javascript: return_url',
+      { items: [{ sku: 'rendang', quantity: 1 }], return_url: 'javascript:alert(1)' },
+      400,
+      'invalid_request',
+    ],
     ['an order token without ORDER_TOKEN_SECRET', { order_token: 'a.b.c' }, 400, 'order_source_unavailable'],
-    ['a phone number longer than DOKU takes', { items: [{ sku: 'rendang', quantity: 1 }], customer: { phone: '+6281234567890123' } }, 400, 'invalid_request', /customer\.phone/],
+    [
+      'a phone number longer than DOKU takes',
+      { items: [{ sku: 'rendang', quantity: 1 }], customer: { phone: '+6281234567890123' } },
+      400,
+      'invalid_request',
+      /customer\.phone/,
+    ],
   ];
   for (const [what, body, status, code, message] of refused) {
     it(`refuses ${what} with ${status} ${code}`, async () => {
@@ -86,15 +139,26 @@ describe('POST /api/payments', () => {
   }
 
   it('passes the longest phone number DOKU takes (16 characters) through to DOKU', async () => {
-    const res = await post({ items: [{ sku: 'rendang', quantity: 1 }], customer: { name: 'Siti', phone: '+628123456789012' } });
+    const res = await post({
+      items: [{ sku: 'rendang', quantity: 1 }],
+      customer: { name: 'Siti', phone: '+628123456789012' },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
   });
 
   it('refuses malformed JSON, a non-JSON body and a body over the limit with 4xx JSON errors', async () => {
-    const bad = await request(bff.url).post('/api/payments').set('Origin', origin).set('Content-Type', 'application/json').send('{"items":');
+    const bad = await request(bff.url)
+      .post('/api/payments')
+      .set('Origin', origin)
+      .set('Content-Type', 'application/json')
+      .send('{"items":');
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'invalid_request');
-    const text = await request(bff.url).post('/api/payments').set('Origin', origin).set('Content-Type', 'text/plain').send('items=1');
+    const text = await request(bff.url)
+      .post('/api/payments')
+      .set('Origin', origin)
+      .set('Content-Type', 'text/plain')
+      .send('items=1');
     assert.equal(text.status, 415);
     assert.match(text.body.error.message, /Content-Type: application\/json/);
     const big = await post({ items: [{ sku: 'rendang', quantity: 1 }], customer: { name: 'x'.repeat(20_000) } });
@@ -104,7 +168,10 @@ describe('POST /api/payments', () => {
   });
 
   it('answers CORS for allowed origins only, and refuses other origins with 403', async () => {
-    const pre = await request(bff.url).options('/api/payments').set('Origin', origin).set('Access-Control-Request-Method', 'POST');
+    const pre = await request(bff.url)
+      .options('/api/payments')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'POST');
     assert.equal(pre.get('access-control-allow-origin'), origin);
     const evil = await post({ items: [{ sku: 'rendang', quantity: 1 }] }, 'https://evil.example');
     assert.equal(evil.status, 403);
@@ -131,19 +198,25 @@ describe('POST /api/payments with a catalog file and order tokens', () => {
   after(() => bff.close());
 
   it('refuses an amount over the limit', async () => {
-    const res = await request(bff.url).post('/api/payments').send({ items: [{ sku: 'emas', quantity: 2 }] });
+    const res = await request(bff.url)
+      .post('/api/payments')
+      .send({ items: [{ sku: 'emas', quantity: 2 }] });
     assert.equal(res.status, 400);
     assert.equal(res.body.error.code, 'amount_too_large');
   });
   it('prices from the catalog file', async () => {
-    const res = await request(bff.url).post('/api/payments').send({ items: [{ sku: 'emas', quantity: 1 }] });
+    const res = await request(bff.url)
+      .post('/api/payments')
+      .send({ items: [{ sku: 'emas', quantity: 1 }] });
     assert.equal(res.status, 201);
     assert.equal(res.body.amount, 6_000_000);
   });
   it('prices from a signed order token', async () => {
     const { SignJWT } = await import('jose');
     const token = await new SignJWT({ items: [{ name: 'Paket Keluarga', price: 125000, quantity: 1 }] })
-      .setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
     const res = await request(bff.url).post('/api/payments').send({ order_token: token });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.amount, 125000);

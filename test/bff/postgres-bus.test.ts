@@ -10,11 +10,20 @@ import { capturingLogger } from '../helpers/log-capture.ts';
 import { resolveTestPg, startTcpProxy } from '../helpers/pg.ts';
 
 const change = (invoiceNumber: string, version: number, status: StatusChange['status'] = 'PENDING'): StatusChange => ({
-  invoiceNumber, status, amount: 25_000, version, updatedAt: new Date().toISOString(),
+  invoiceNumber,
+  status,
+  amount: 25_000,
+  version,
+  updatedAt: new Date().toISOString(),
 });
 
 /** Resolves with the first change a subscription receives matching pred, or rejects after timeoutMs. */
-function next(bus: PgBus, invoice: string, pred: (c: StatusChange) => boolean = () => true, timeoutMs = 3000): Promise<StatusChange> {
+function next(
+  bus: PgBus,
+  invoice: string,
+  pred: (c: StatusChange) => boolean = () => true,
+  timeoutMs = 3000,
+): Promise<StatusChange> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
@@ -82,10 +91,16 @@ describe('PgBus (PostgreSQL LISTEN/NOTIFY)', () => {
     lags.sort((x, y) => x - y);
     const p = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))].toFixed(2);
     console.log(`  PgBus cross-instance lag over 50 changes: median ${p(0.5)} ms, p95 ${p(0.95)} ms, max ${p(1)} ms`);
-    assert.deepEqual(seenOnB, Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      seenOnB,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     // Give A's own echo time to arrive: it must be dropped, not delivered a second time.
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(seenOnA, Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      seenOnA,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
   });
 
   test('the listener comes back after pg_terminate_backend, logs it, and catches up on what it missed', async () => {
@@ -127,7 +142,11 @@ describe('PgBus (PostgreSQL LISTEN/NOTIFY)', () => {
       const invoice = 'INV-BUS-' + randomBytes(3).toString('hex');
       let current: StatusChange | null = null;
       const b = await PgBus.open(proxy.via(url!), captured.log, {
-        channel, minBackoffMs: 20, maxBackoffMs: 200, pingMs: 100, pingTimeoutMs: 200,
+        channel,
+        minBackoffMs: 20,
+        maxBackoffMs: 200,
+        pingMs: 100,
+        pingTimeoutMs: 200,
         resync: async (i) => (i === invoice ? current : null),
       });
       buses.push(b);
@@ -154,7 +173,13 @@ describe('PgBus (PostgreSQL LISTEN/NOTIFY)', () => {
     await admin.query('SELECT pg_notify($1, $2)', [channel, 'not json']);
     await admin.query('SELECT pg_notify($1, $2)', [channel, '{"origin":"x"}']);
     // JSON that is not an envelope used to throw inside pg's notification handler: a crash.
-    for (const p of ['null', '5', '[]', '{"origin":"x","change":null}', '{"origin":"x","change":{"invoiceNumber":"INV-1","status":"PAID","amount":1,"version":1,"updatedAt":"x"}}']) {
+    for (const p of [
+      'null',
+      '5',
+      '[]',
+      '{"origin":"x","change":null}',
+      '{"origin":"x","change":{"invoiceNumber":"INV-1","status":"PAID","amount":1,"version":1,"updatedAt":"x"}}',
+    ]) {
       await admin.query('SELECT pg_notify($1, $2)', [channel, p]);
     }
     const arrived = next(b, invoice);

@@ -84,11 +84,16 @@ describe('several BFF instances on one PostgreSQL', () => {
     });
 
   async function newPayment(on: Instance): Promise<Payment> {
-    const res = await fetch(`${on.bff.url}/api/payments`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ items: [{ sku: 'gado-gado', quantity: 1 }] }) });
+    const res = await fetch(`${on.bff.url}/api/payments`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ items: [{ sku: 'gado-gado', quantity: 1 }] }),
+    });
     assert.equal(res.status, 201);
     return (await res.json()) as Payment;
   }
-  const streamOn = (on: Instance, p: Payment) => openStream(`${on.bff.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`);
+  const streamOn = (on: Instance, p: Payment) =>
+    openStream(`${on.bff.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`);
   const notifyOn = (on: Instance, p: Payment, status: string, requestId?: string) =>
     sendNotification(on.bff.url, on.bff.config, { invoice: p.invoice_number, amount: p.amount, status, requestId });
 
@@ -108,20 +113,33 @@ describe('several BFF instances on one PostgreSQL', () => {
       await s.ended;
     }
     lags.sort((x, y) => x - y);
-    console.log(`  notification on A -> SSE event on B, 10 orders: median ${lags[5].toFixed(1)} ms, max ${lags[9].toFixed(1)} ms (includes A's HTTP handling and commit)`);
+    console.log(
+      `  notification on A -> SSE event on B, 10 orders: median ${lags[5].toFixed(1)} ms, max ${lags[9].toFixed(1)} ms (includes A's HTTP handling and commit)`,
+    );
   });
 
   test('the same signed notification fired at A and B at once, 10 times over 8 orders, applies once per order', async () => {
     for (let round = 0; round < 8; round++) {
       const p = await newPayment(round % 2 ? a : b);
-      const signed = signedNotification(a.bff.config, { invoice: p.invoice_number, amount: p.amount, status: 'SUCCESS' });
+      const signed = signedNotification(a.bff.config, {
+        invoice: p.invoice_number,
+        amount: p.amount,
+        status: 'SUCCESS',
+      });
       const results = await Promise.all(
         Array.from({ length: 10 }, async (_, i) => {
-          const res = await fetch((i % 2 ? a : b).bff.url + a.bff.config.notificationPath, { method: 'POST', headers: signed.headers, body: signed.body });
+          const res = await fetch((i % 2 ? a : b).bff.url + a.bff.config.notificationPath, {
+            method: 'POST',
+            headers: signed.headers,
+            body: signed.body,
+          });
           return { status: res.status, body: (await res.json()) as { duplicate?: boolean } };
         }),
       );
-      assert.deepEqual(results.map((r) => r.status), Array(10).fill(200));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(10).fill(200),
+      );
       assert.equal(results.filter((r) => r.body.duplicate === false).length, 1, 'exactly one delivery was applied');
       const order = (await a.store.getOrder(p.invoice_number))!;
       assert.equal(order.status, 'SUCCESS');
@@ -161,7 +179,7 @@ describe('several BFF instances on one PostgreSQL', () => {
     assert.match(c.logs.text(), /status bus connection lost; reconnecting/);
   });
 
-  test('a notification in flight when the database goes away: 503, nothing stored; DOKU\'s retry applies it', async () => {
+  test("a notification in flight when the database goes away: 503, nothing stored; DOKU's retry applies it", async () => {
     const cutter = await startTcpProxy(schema!.url);
     const c = await startInstance(cutter.via(schema!.url));
     // Another session holds the order's row lock, so C's apply is caught mid-transaction.
@@ -175,7 +193,10 @@ describe('several BFF instances on one PostgreSQL', () => {
       const requestId = 'inflight-' + p.invoice_number;
       const inFlight = notifyOn(c, p, 'SUCCESS', requestId);
       await waitFor(async () => {
-        const r = await schema!.admin('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [lockerPid]);
+        const r = await schema!.admin(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+          [lockerPid],
+        );
         return r.rows[0].n > 0;
       }, 5000);
       await cutter.cut();
@@ -183,7 +204,11 @@ describe('several BFF instances on one PostgreSQL', () => {
       const answered = await inFlight;
       assert.equal(answered.status, 503, 'never a 200 for what was not stored');
       assert.equal((await a.store.getOrder(p.invoice_number))!.status, 'PENDING');
-      assert.equal((await a.store.listInbox(p.invoice_number)).length, 0, 'the inbox row rolled back with the order change');
+      assert.equal(
+        (await a.store.listInbox(p.invoice_number)).length,
+        0,
+        'the inbox row rolled back with the order change',
+      );
 
       await cutter.restore();
       await waitFor(async () => (await fetch(`${c.bff.url}/readyz`)).status === 200, 5000);

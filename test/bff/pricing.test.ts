@@ -13,7 +13,10 @@ const catalog = catalogFrom([
 
 describe('priceCart', () => {
   it('prices from the catalog and sums on the server', () => {
-    const r = priceCart(catalog, [{ sku: 'kopi', quantity: 2 }, { sku: 'teh', quantity: 3 }]);
+    const r = priceCart(catalog, [
+      { sku: 'kopi', quantity: 2 },
+      { sku: 'teh', quantity: 3 },
+    ]);
     assert.ok(!isPricingError(r));
     assert.equal(r.amount, 2 * 18000 + 3 * 6000);
     assert.deepEqual(r.lineItems, [
@@ -22,7 +25,10 @@ describe('priceCart', () => {
     ]);
   });
   it('merges a SKU given twice', () => {
-    const r = priceCart(catalog, [{ sku: 'teh', quantity: 1 }, { sku: 'teh', quantity: 2 }]);
+    const r = priceCart(catalog, [
+      { sku: 'teh', quantity: 1 },
+      { sku: 'teh', quantity: 2 },
+    ]);
     assert.ok(!isPricingError(r));
     assert.deepEqual(r.lineItems, [{ name: 'Es Teh', price: 6000, quantity: 3 }]);
   });
@@ -35,11 +41,19 @@ describe('priceCart', () => {
     assert.ok(isPricingError(r) && r.code === 'amount_too_large');
   });
   it('refuses merged quantities above 99', () => {
-    const r = priceCart(catalog, [{ sku: 'teh', quantity: 60 }, { sku: 'teh', quantity: 40 }]);
+    const r = priceCart(catalog, [
+      { sku: 'teh', quantity: 60 },
+      { sku: 'teh', quantity: 40 },
+    ]);
     assert.ok(isPricingError(r) && r.code === 'invalid_request');
   });
   it('refuses duplicate SKUs in a catalog', () => {
-    assert.throws(() => catalogFrom([{ sku: 'a', name: 'A', price: 1 }, { sku: 'a', name: 'B', price: 2 }]));
+    assert.throws(() =>
+      catalogFrom([
+        { sku: 'a', name: 'A', price: 1 },
+        { sku: 'a', name: 'B', price: 2 },
+      ]),
+    );
   });
   it('the demo catalog loads', async () => {
     const demo = await loadCatalog();
@@ -70,15 +84,39 @@ describe('order tokens', () => {
     assert.fail('expected an ApiError');
   };
   it('refuses a token signed with another key', async () => {
-    assert.equal(await code(priceRequest({ order_token: await sign({ items }, 'x'.repeat(40)) }, { catalog, orderTokenSecret: secret })), 'invalid_order_token');
+    assert.equal(
+      await code(
+        priceRequest({ order_token: await sign({ items }, 'x'.repeat(40)) }, { catalog, orderTokenSecret: secret }),
+      ),
+      'invalid_order_token',
+    );
   });
   it('refuses an expired token', async () => {
-    assert.equal(await code(priceRequest({ order_token: await sign({ items }, secret, Math.floor(Date.now() / 1000) - 60) }, { catalog, orderTokenSecret: secret })), 'invalid_order_token');
+    assert.equal(
+      await code(
+        priceRequest(
+          { order_token: await sign({ items }, secret, Math.floor(Date.now() / 1000) - 60) },
+          { catalog, orderTokenSecret: secret },
+        ),
+      ),
+      'invalid_order_token',
+    );
   });
   it('refuses a token whose items are malformed', async () => {
-    assert.equal(await code(priceRequest({ order_token: await sign({ items: [{ name: 'x', price: -1, quantity: 1 }] }) }, { catalog, orderTokenSecret: secret })), 'invalid_order_token');
+    assert.equal(
+      await code(
+        priceRequest(
+          { order_token: await sign({ items: [{ name: 'x', price: -1, quantity: 1 }] }) },
+          { catalog, orderTokenSecret: secret },
+        ),
+      ),
+      'invalid_order_token',
+    );
   });
   it('refuses tokens when ORDER_TOKEN_SECRET is not set', async () => {
-    assert.equal(await code(priceRequest({ order_token: await sign({ items }) }, { catalog })), 'order_source_unavailable');
+    assert.equal(
+      await code(priceRequest({ order_token: await sign({ items }) }, { catalog })),
+      'order_source_unavailable',
+    );
   });
 });

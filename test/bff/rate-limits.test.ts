@@ -11,18 +11,27 @@ describe('rate limits', () => {
   before(async () => (bff = await startTestBff({ deps: { rateLimits: { create: 2, status: 3, notifications: 2 } } })));
   after(() => bff.close());
 
-  const create = () => request(bff.url).post('/api/payments').send({ items: [{ sku: 'rendang', quantity: 1 }] });
+  const create = () =>
+    request(bff.url)
+      .post('/api/payments')
+      .send({ items: [{ sku: 'rendang', quantity: 1 }] });
 
   it('creating payments: the budget, then a JSON 429 with the standard headers', async () => {
     const answers = [await create(), await create(), await create()];
-    assert.deepEqual(answers.map((r) => r.status), [201, 201, 429]);
-    assert.deepEqual(answers[2].body, { error: { code: 'rate_limited', message: 'Too many requests; please slow down.' } });
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [201, 201, 429],
+    );
+    assert.deepEqual(answers[2].body, {
+      error: { code: 'rate_limited', message: 'Too many requests; please slow down.' },
+    });
     assert.match(answers[2].get('ratelimit-policy') ?? '', /^2;w=60/);
   });
 
   it('status reads have their own budget, and none of it is spent on notifications', async () => {
     const reads = [];
-    for (let i = 0; i < 4; i++) reads.push((await request(bff.url).get('/api/payments/INV-NONE').set('Authorization', 'Bearer x')).status);
+    for (let i = 0; i < 4; i++)
+      reads.push((await request(bff.url).get('/api/payments/INV-NONE').set('Authorization', 'Bearer x')).status);
     assert.deepEqual(reads, [404, 404, 404, 429]);
     // The widget's traffic above spent nothing of DOKU's budget: both notifications are heard.
     const invoice = 'INV-UNKNOWN';

@@ -18,13 +18,22 @@ describe('reconciliation', () => {
   before(async () => {
     // PUBLIC_URL points nowhere, so the simulator's notifications are lost, as DOKU's can be.
     // DOKU's minute before the first Check Status (the simulator's own BFF skips it).
-    bff = await startTestBff({ env: { PUBLIC_URL: 'http://127.0.0.1:9', ALLOWED_ORIGINS: 'http://127.0.0.1:9', RECONCILE_INTERVAL_SECONDS: '30' }, reconcile: { minAgeMs: 60_000 } });
+    bff = await startTestBff({
+      env: {
+        PUBLIC_URL: 'http://127.0.0.1:9',
+        ALLOWED_ORIGINS: 'http://127.0.0.1:9',
+        RECONCILE_INTERVAL_SECONDS: '30',
+      },
+      reconcile: { minAgeMs: 60_000 },
+    });
   });
   after(() => bff.close());
   const later = (ms: number) => new Date(Date.now() + ms);
 
   async function newPayment() {
-    const res = await request(bff.url).post('/api/payments').send({ items: [{ sku: 'sate-ayam', quantity: 1 }] });
+    const res = await request(bff.url)
+      .post('/api/payments')
+      .send({ items: [{ sku: 'sate-ayam', quantity: 1 }] });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body.invoice_number as string;
   }
@@ -72,7 +81,16 @@ describe('reconciliation', () => {
     const offline = await startTestBff({ env: { DOKU_BASE_URL: 'http://127.0.0.1:9/simulator' } });
     try {
       const inv = 'INV-OFFLINE-1';
-      await offline.store.insertOrder({ invoiceNumber: inv, amount: 1000, statusTokenHash: '0'.repeat(64), requestId: 'r-offline-1', lineItems: [{ name: 'x', price: 1000, quantity: 1 }], returnUrl: 'http://x/', createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000) });
+      await offline.store.insertOrder({
+        invoiceNumber: inv,
+        amount: 1000,
+        statusTokenHash: '0'.repeat(64),
+        requestId: 'r-offline-1',
+        lineItems: [{ name: 'x', price: 1000, quantity: 1 }],
+        returnUrl: 'http://x/',
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 60_000),
+      });
       const r = await offline.reconciler.tick(later(16 * 60_000));
       assert.equal(r.errors, 1);
       assert.equal((await offline.store.getOrder(inv))!.status, 'PENDING');
@@ -90,8 +108,20 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
   let doku: Awaited<ReturnType<typeof startFakeDoku>>;
   let bff: TestBff;
   before(async () => {
-    doku = await startFakeDoku({ clientId, secretKey, script: (r) => answers.get(decodeURIComponent(r.path.split('/').pop()!)) ?? { status: 500, body: {} } });
-    bff = await startTestBff({ env: { DOKU_ENV: 'sandbox', DOKU_BASE_URL: doku.url, DOKU_CLIENT_ID: clientId, DOKU_SECRET_KEY: secretKey, DOKU_TIMEOUT_MS: '500' } });
+    doku = await startFakeDoku({
+      clientId,
+      secretKey,
+      script: (r) => answers.get(decodeURIComponent(r.path.split('/').pop()!)) ?? { status: 500, body: {} },
+    });
+    bff = await startTestBff({
+      env: {
+        DOKU_ENV: 'sandbox',
+        DOKU_BASE_URL: doku.url,
+        DOKU_CLIENT_ID: clientId,
+        DOKU_SECRET_KEY: secretKey,
+        DOKU_TIMEOUT_MS: '500',
+      },
+    });
   });
   after(async () => {
     await bff.close();
@@ -102,14 +132,23 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
   async function aged(invoice: string, ageMs: number, answer: ReturnType<Script>) {
     const createdAt = new Date(Date.now() - ageMs);
     await bff.store.insertOrder({
-      invoiceNumber: invoice, amount: 32000, statusTokenHash: '0'.repeat(64), requestId: `r-${invoice}`,
-      lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt, expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
+      invoiceNumber: invoice,
+      amount: 32000,
+      statusTokenHash: '0'.repeat(64),
+      requestId: `r-${invoice}`,
+      lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }],
+      returnUrl: 'http://127.0.0.1/',
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
     });
     answers.set(invoice, answer);
   }
 
   /** An order created 20 minutes ago (past its expiry), reconciled now. */
-  async function expiredOrder(answer: ReturnType<Script>, invoice = `INV-RC-${Math.random().toString(36).slice(2, 10).toUpperCase()}`) {
+  async function expiredOrder(
+    answer: ReturnType<Script>,
+    invoice = `INV-RC-${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+  ) {
     await aged(invoice, 20 * 60_000, answer);
     await bff.reconciler.tick(new Date());
     return (await bff.store.getOrder(invoice))!;
@@ -191,7 +230,11 @@ describe('reconciliation on several instances (PostgreSQL)', () => {
         mostAtOnce = Math.max(mostAtOnce, n);
         calls++;
         setTimeout(() => inFlight.set(invoice, (inFlight.get(invoice) ?? 1) - 1), 60);
-        return { status: 200, body: { order: { invoice_number: invoice, amount: '1000.00' }, transaction: { status: 'PENDING' } }, delayMs: 50 };
+        return {
+          status: 200,
+          body: { order: { invoice_number: invoice, amount: '1000.00' }, transaction: { status: 'PENDING' } },
+          delayMs: 50,
+        };
       },
     });
     const log = createLogger({ level: 'silent' });
@@ -200,16 +243,32 @@ describe('reconciliation on several instances (PostgreSQL)', () => {
       const now = Date.now();
       for (let i = 0; i < 8; i++) {
         await stores[0].insertOrder({
-          invoiceNumber: `INV-MULTI-${i}`, amount: 1000, statusTokenHash: '0'.repeat(64), requestId: `r-multi-${i}`,
-          lineItems: [{ name: 'Kopi', price: 1000, quantity: 1 }], returnUrl: 'http://127.0.0.1/', createdAt: new Date(now - 120_000), expiresAt: new Date(now + 3_600_000),
+          invoiceNumber: `INV-MULTI-${i}`,
+          amount: 1000,
+          statusTokenHash: '0'.repeat(64),
+          requestId: `r-multi-${i}`,
+          lineItems: [{ name: 'Kopi', price: 1000, quantity: 1 }],
+          returnUrl: 'http://127.0.0.1/',
+          createdAt: new Date(now - 120_000),
+          expiresAt: new Date(now + 3_600_000),
         });
       }
       const doku2 = new DokuClient({ baseUrl: doku.url, clientId, secretKey, timeoutMs: 1000 });
       // A short interval next to slow answers: without a lease per order, B's pass would take orders A is still asking about.
-      const reconcilers = stores.map((store) => new Reconciler({ store, bus: new MemoryBus(), log, doku: doku2, intervalMs: 100, checkLeaseMs: 1000 + 500 }));
+      const reconcilers = stores.map(
+        (store) =>
+          new Reconciler({ store, bus: new MemoryBus(), log, doku: doku2, intervalMs: 100, checkLeaseMs: 1000 + 500 }),
+      );
       // Both passes at once, B's clock a little ahead (past A's claims by more than the interval).
-      const [ra, rb] = await Promise.all([reconcilers[0].tick(new Date(now)), reconcilers[1].tick(new Date(now + 120))]);
-      assert.equal(mostAtOnce, 1, `an order was asked about twice at the same time (A ${ra.checked}, B ${rb.checked}, DOKU calls ${calls})`);
+      const [ra, rb] = await Promise.all([
+        reconcilers[0].tick(new Date(now)),
+        reconcilers[1].tick(new Date(now + 120)),
+      ]);
+      assert.equal(
+        mostAtOnce,
+        1,
+        `an order was asked about twice at the same time (A ${ra.checked}, B ${rb.checked}, DOKU calls ${calls})`,
+      );
       assert.ok(ra.checked > 0 && rb.checked > 0, 'both instances did part of the work');
       const asked = new Set(doku.requests.map((r) => decodeURIComponent(r.path.split('/').pop()!)));
       assert.equal(asked.size, 8, 'every order was checked');

@@ -5,10 +5,19 @@ import { bodyDigest, dokuTimestamp, signatureHeader, signaturesEqual, textToSign
 import { DokuSignatureError, signedHeaders, verifyDokuSignature } from '../../bff/doku/verify.ts';
 
 interface Vector {
-  name: string; clientId: string; requestId: string; timestamp: string; target: string;
-  body: string | null; secret: string; expectedDigest: string | null; expectedSignature: string;
+  name: string;
+  clientId: string;
+  requestId: string;
+  timestamp: string;
+  target: string;
+  body: string | null;
+  secret: string;
+  expectedDigest: string | null;
+  expectedSignature: string;
 }
-const vectors: Vector[] = JSON.parse(readFileSync(new URL('../fixtures/doku-signature-vectors.json', import.meta.url), 'utf8'));
+const vectors: Vector[] = JSON.parse(
+  readFileSync(new URL('../fixtures/doku-signature-vectors.json', import.meta.url), 'utf8'),
+);
 
 describe('DOKU signature vectors (from DOKU libraries)', () => {
   assert.equal(vectors.length, 4);
@@ -16,25 +25,58 @@ describe('DOKU signature vectors (from DOKU libraries)', () => {
     it(v.name, () => {
       const digest = v.body === null ? undefined : bodyDigest(v.body);
       assert.equal(digest ?? null, v.expectedDigest);
-      const text = textToSign({ clientId: v.clientId, requestId: v.requestId, timestamp: v.timestamp, target: v.target, digest });
+      const text = textToSign({
+        clientId: v.clientId,
+        requestId: v.requestId,
+        timestamp: v.timestamp,
+        target: v.target,
+        digest,
+      });
       assert.ok(!text.endsWith('\n'));
       assert.equal(text.split('\n').length, v.body === null ? 4 : 5);
       assert.equal(signatureHeader(v.secret, text), v.expectedSignature);
       // And the verifier accepts exactly these headers.
-      const headers = { 'Client-Id': v.clientId, 'Request-Id': v.requestId, 'Request-Timestamp': v.timestamp, Signature: v.expectedSignature };
-      const ok = verifyDokuSignature({ headers, rawBody: v.body, target: v.target, clientId: v.clientId, secretKey: v.secret, digest: v.body === null ? 'none' : 'body' });
+      const headers = {
+        'Client-Id': v.clientId,
+        'Request-Id': v.requestId,
+        'Request-Timestamp': v.timestamp,
+        Signature: v.expectedSignature,
+      };
+      const ok = verifyDokuSignature({
+        headers,
+        rawBody: v.body,
+        target: v.target,
+        clientId: v.clientId,
+        secretKey: v.secret,
+        digest: v.body === null ? 'none' : 'body',
+      });
       assert.equal(ok.requestId, v.requestId);
     });
   }
 
   it('a signer that adds a trailing newline gets the known wrong answer for V1', () => {
     const v = vectors[0];
-    const text = textToSign({ clientId: v.clientId, requestId: v.requestId, timestamp: v.timestamp, target: v.target, digest: bodyDigest(v.body!) });
+    const text = textToSign({
+      clientId: v.clientId,
+      requestId: v.requestId,
+      timestamp: v.timestamp,
+      target: v.target,
+      digest: bodyDigest(v.body!),
+    });
     const wrong = signatureHeader(v.secret, text + '\n');
     assert.equal(wrong, 'HMACSHA256=6YxEAc8CMrI+3LRyIcW4w38hbPYITmWfly3SOZN6tTQ=');
     assert.notEqual(wrong, v.expectedSignature);
-    const headers = { 'Client-Id': v.clientId, 'Request-Id': v.requestId, 'Request-Timestamp': v.timestamp, Signature: wrong };
-    assert.throws(() => verifyDokuSignature({ headers, rawBody: v.body, target: v.target, clientId: v.clientId, secretKey: v.secret }), DokuSignatureError);
+    const headers = {
+      'Client-Id': v.clientId,
+      'Request-Id': v.requestId,
+      'Request-Timestamp': v.timestamp,
+      Signature: wrong,
+    };
+    assert.throws(
+      () =>
+        verifyDokuSignature({ headers, rawBody: v.body, target: v.target, clientId: v.clientId, secretKey: v.secret }),
+      DokuSignatureError,
+    );
   });
 
   it('hashes bytes: a non-ASCII body as a Buffer gives the same digest as its string', () => {
@@ -62,9 +104,12 @@ describe('verifyDokuSignature', () => {
   };
 
   it('accepts a good signature', () => assert.equal(verify({}).clientId, clientId));
-  it('refuses a tampered body', () => assert.equal(reason(() => verify({ rawBody: body.replace('10000', '10001') })).reason, 'signature_mismatch'));
-  it('refuses a wrong secret', () => assert.equal(reason(() => verify({ secretKey: 'SK-other' })).reason, 'signature_mismatch'));
-  it('refuses another path', () => assert.equal(reason(() => verify({ target: '/other' })).reason, 'signature_mismatch'));
+  it('refuses a tampered body', () =>
+    assert.equal(reason(() => verify({ rawBody: body.replace('10000', '10001') })).reason, 'signature_mismatch'));
+  it('refuses a wrong secret', () =>
+    assert.equal(reason(() => verify({ secretKey: 'SK-other' })).reason, 'signature_mismatch'));
+  it('refuses another path', () =>
+    assert.equal(reason(() => verify({ target: '/other' })).reason, 'signature_mismatch'));
   it('refuses another Client-Id, naming it', () => {
     const e = reason(() => verify({ clientId: 'BRN-other' }));
     assert.equal(e.reason, 'client_id_mismatch');
@@ -103,18 +148,36 @@ describe('verifyDokuSignature', () => {
   });
 
   describe("DOKU's responses: with or without the Digest line, nothing else", () => {
-    const common = { clientId, secretKey, target: '/linkaja-emoney/v2/ServiceRequestPayment', requestId: 'r-1', timestamp: '2024-05-01T03:04:05Z' };
+    const common = {
+      clientId,
+      secretKey,
+      target: '/linkaja-emoney/v2/ServiceRequestPayment',
+      requestId: 'r-1',
+      timestamp: '2024-05-01T03:04:05Z',
+    };
     const withDigest = signedHeaders({ ...common, body, kind: 'response' });
-    const withoutDigest = { ...withDigest, Signature: signatureHeader(secretKey, textToSign({ ...common, timestampLabel: 'Response-Timestamp' })) };
+    const withoutDigest = {
+      ...withDigest,
+      Signature: signatureHeader(secretKey, textToSign({ ...common, timestampLabel: 'Response-Timestamp' })),
+    };
     const check = (headers: Record<string, string>, rawBody = body) =>
-      verifyDokuSignature({ headers, rawBody, target: common.target, clientId, secretKey, timestampLabel: 'Response-Timestamp', digest: 'either' });
+      verifyDokuSignature({
+        headers,
+        rawBody,
+        target: common.target,
+        clientId,
+        secretKey,
+        timestampLabel: 'Response-Timestamp',
+        digest: 'either',
+      });
     it('accepts the text with the Digest line', () => assert.equal(check(withDigest).requestId, 'r-1'));
     it('accepts the text without the Digest line', () => assert.equal(check(withoutDigest).requestId, 'r-1'));
     it('refuses a Request-Timestamp label where Response-Timestamp is signed', () => {
       const asRequest = { ...withDigest, Signature: signedHeaders({ ...common, body }).Signature };
       assert.throws(() => check(asRequest), DokuSignatureError);
     });
-    it('refuses a tampered body with the Digest form', () => assert.throws(() => check(withDigest, body + ' '), DokuSignatureError));
+    it('refuses a tampered body with the Digest form', () =>
+      assert.throws(() => check(withDigest, body + ' '), DokuSignatureError));
   });
 });
 

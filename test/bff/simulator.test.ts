@@ -34,7 +34,13 @@ async function startReceiver() {
       const raw = Buffer.concat(chunks);
       let verified = true;
       try {
-        verifyDokuSignature({ headers: req.headers, rawBody: raw, target: req.url!.split('?')[0], clientId: CLIENT_ID, secretKey: SECRET });
+        verifyDokuSignature({
+          headers: req.headers,
+          rawBody: raw,
+          target: req.url!.split('?')[0],
+          clientId: CLIENT_ID,
+          secretKey: SECRET,
+        });
       } catch {
         verified = false;
       }
@@ -57,7 +63,9 @@ async function startReceiver() {
 }
 
 let counter = 0;
-function paymentRequest(overrides: { amount?: number; invoice?: string; items?: unknown[]; notificationUrl?: string } = {}) {
+function paymentRequest(
+  overrides: { amount?: number; invoice?: string; items?: unknown[]; notificationUrl?: string } = {},
+) {
   counter += 1;
   return {
     order: {
@@ -99,7 +107,13 @@ async function create(base: string, request: unknown, o: SendOptions = {}) {
   if (o.drop) delete headers[o.drop];
   const res = await fetch(base + CREATE_PATH, { method: 'POST', headers, body });
   const text = await res.text();
-  return { status: res.status, headers: Object.fromEntries(res.headers), text, json: JSON.parse(text), requestId: headers['Request-Id'] };
+  return {
+    status: res.status,
+    headers: Object.fromEntries(res.headers),
+    text,
+    json: JSON.parse(text),
+    requestId: headers['Request-Id'],
+  };
 }
 
 async function checkStatus(base: string, id: string, o: { body?: string | null } = {}) {
@@ -107,11 +121,26 @@ async function checkStatus(base: string, id: string, o: { body?: string | null }
   const headers = signedHeaders({ clientId: CLIENT_ID, secretKey: SECRET, target, body: o.body ?? null });
   const res = await fetch(base + target, { headers });
   const text = await res.text();
-  return { status: res.status, headers: Object.fromEntries(res.headers), text, json: JSON.parse(text), target, requestId: headers['Request-Id'] };
+  return {
+    status: res.status,
+    headers: Object.fromEntries(res.headers),
+    text,
+    json: JSON.parse(text),
+    target,
+    requestId: headers['Request-Id'],
+  };
 }
 
 function verifyAnswer(a: { headers: Record<string, string>; text: string }, target: string, secretKey = SECRET) {
-  return verifyDokuSignature({ headers: a.headers, rawBody: a.text, target, clientId: CLIENT_ID, secretKey, timestampLabel: 'Response-Timestamp', digest: 'body' });
+  return verifyDokuSignature({
+    headers: a.headers,
+    rawBody: a.text,
+    target,
+    clientId: CLIENT_ID,
+    secretKey,
+    timestampLabel: 'Response-Timestamp',
+    digest: 'body',
+  });
 }
 
 const messageOf = (json: { emoney_payment: { redirect_parameter: Array<{ name: string; value: string }> } }) =>
@@ -175,30 +204,127 @@ describe('DOKU simulator', () => {
       verifyAnswer(again, CREATE_PATH);
     });
 
-    const refusals: Array<[string, () => Promise<{ status: number; json: { error: { code: string; message: string; type: string } } }>, number, string, RegExp?]> = [
-      ['a wrong signature', () => create(sim.url, paymentRequest(), { body: JSON.stringify(paymentRequest()), signedBody: '{}' }), 401, 'invalid_signature'],
-      ['a wrong secret key', () => create(sim.url, paymentRequest(), { secretKey: 'SK-wrong' }), 401, 'invalid_signature', /secret key/],
-      ['another Client-Id', () => create(sim.url, paymentRequest(), { clientId: 'BRN-OTHER' }), 401, 'invalid_client_id'],
-      ['a timestamp with milliseconds', () => create(sim.url, paymentRequest(), { timestamp: new Date().toISOString() }), 400, 'invalid_timestamp'],
-      ['a missing Request-Timestamp', () => create(sim.url, paymentRequest(), { drop: 'Request-Timestamp' }), 400, 'missing_header', /Request-Timestamp/],
-      ['a missing Signature', () => create(sim.url, paymentRequest(), { drop: 'Signature' }), 400, 'missing_header', /Signature/],
-      ['a body that does not match the Digest (signed re-serialised JSON)', () => {
-        const req = paymentRequest();
-        return create(sim.url, req, { body: JSON.stringify(req, null, 2), signedBody: JSON.stringify(req) });
-      }, 401, 'invalid_signature', /re-serialised JSON/],
-      ['a signature without the Digest line', async () => {
-        const body = JSON.stringify(paymentRequest());
-        const headers = signedHeaders({ clientId: CLIENT_ID, secretKey: SECRET, target: CREATE_PATH, body: null });
-        const res = await fetch(sim.url + CREATE_PATH, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body });
-        return { status: res.status, json: await res.json() };
-      }, 401, 'invalid_signature', /without a Digest line/],
-      ['a Request-Id over 128 characters', () => create(sim.url, paymentRequest(), { requestId: 'r'.repeat(129) }), 400, 'invalid_request_id'],
+    const refusals: Array<
+      [
+        string,
+        () => Promise<{ status: number; json: { error: { code: string; message: string; type: string } } }>,
+        number,
+        string,
+        RegExp?,
+      ]
+    > = [
+      [
+        'a wrong signature',
+        () => create(sim.url, paymentRequest(), { body: JSON.stringify(paymentRequest()), signedBody: '{}' }),
+        401,
+        'invalid_signature',
+      ],
+      [
+        'a wrong secret key',
+        () => create(sim.url, paymentRequest(), { secretKey: 'SK-wrong' }),
+        401,
+        'invalid_signature',
+        /secret key/,
+      ],
+      [
+        'another Client-Id',
+        () => create(sim.url, paymentRequest(), { clientId: 'BRN-OTHER' }),
+        401,
+        'invalid_client_id',
+      ],
+      [
+        'a timestamp with milliseconds',
+        () => create(sim.url, paymentRequest(), { timestamp: new Date().toISOString() }),
+        400,
+        'invalid_timestamp',
+      ],
+      [
+        'a missing Request-Timestamp',
+        () => create(sim.url, paymentRequest(), { drop: 'Request-Timestamp' }),
+        400,
+        'missing_header',
+        /Request-Timestamp/,
+      ],
+      [
+        'a missing Signature',
+        () => create(sim.url, paymentRequest(), { drop: 'Signature' }),
+        400,
+        'missing_header',
+        /Signature/,
+      ],
+      [
+        'a body that does not match the Digest (signed re-serialised JSON)',
+        () => {
+          const req = paymentRequest();
+          return create(sim.url, req, { body: JSON.stringify(req, null, 2), signedBody: JSON.stringify(req) });
+        },
+        401,
+        'invalid_signature',
+        /re-serialised JSON/,
+      ],
+      [
+        'a signature without the Digest line',
+        async () => {
+          const body = JSON.stringify(paymentRequest());
+          const headers = signedHeaders({ clientId: CLIENT_ID, secretKey: SECRET, target: CREATE_PATH, body: null });
+          const res = await fetch(sim.url + CREATE_PATH, {
+            method: 'POST',
+            headers: { ...headers, 'Content-Type': 'application/json' },
+            body,
+          });
+          return { status: res.status, json: await res.json() };
+        },
+        401,
+        'invalid_signature',
+        /without a Digest line/,
+      ],
+      [
+        'a Request-Id over 128 characters',
+        () => create(sim.url, paymentRequest(), { requestId: 'r'.repeat(129) }),
+        400,
+        'invalid_request_id',
+      ],
       ['a body that is not JSON', () => create(sim.url, null, { body: 'amount=1' }), 400, 'invalid_parameter'],
-      ['an unknown field (strict shape)', () => create(sim.url, { ...paymentRequest(), extra: 1 }), 400, 'invalid_parameter'],
-      ['an amount as a string', () => create(sim.url, { ...paymentRequest(), order: { ...paymentRequest().order, amount: '20000' } }), 400, 'invalid_parameter', /order\.amount/],
-      ['line items that do not add up to the amount', () => create(sim.url, paymentRequest({ amount: 19999 })), 400, 'invalid_amount', /add up to 20000/],
-      ['a javascript: callback_url', () => create(sim.url, { ...paymentRequest(), order: { ...paymentRequest().order, callback_url: 'javascript:alert(1)' } }), 400, 'invalid_parameter'],
-      ['an amount over the LinkAja limit', () => create(sim.url, paymentRequest({ amount: 10_000_001, items: [{ name: 'TV', price: 10_000_001, quantity: 1 }] })), 400, 'invalid_amount'],
+      [
+        'an unknown field (strict shape)',
+        () => create(sim.url, { ...paymentRequest(), extra: 1 }),
+        400,
+        'invalid_parameter',
+      ],
+      [
+        'an amount as a string',
+        () => create(sim.url, { ...paymentRequest(), order: { ...paymentRequest().order, amount: '20000' } }),
+        400,
+        'invalid_parameter',
+        /order\.amount/,
+      ],
+      [
+        'line items that do not add up to the amount',
+        () => create(sim.url, paymentRequest({ amount: 19999 })),
+        400,
+        'invalid_amount',
+        /add up to 20000/,
+      ],
+      [
+        'a javascript: callback_url',
+        () =>
+          create(sim.url, {
+            ...paymentRequest(),
+            order: { ...paymentRequest().order, callback_url: 'javascript:alert(1)' },
+          }),
+        400,
+        'invalid_parameter',
+      ],
+      [
+        'an amount over the LinkAja limit',
+        () =>
+          create(
+            sim.url,
+            paymentRequest({ amount: 10_000_001, items: [{ name: 'TV', price: 10_000_001, quantity: 1 }] }),
+          ),
+        400,
+        'invalid_amount',
+      ],
     ];
     for (const [what, send, status, code, message] of refusals) {
       it(`refuses ${what}: ${status} ${code}`, async () => {
@@ -247,8 +373,15 @@ describe('DOKU simulator', () => {
       assert.ok(html.includes('Warung &lt;Bu Tini&gt;'), 'merchant name is escaped');
       assert.ok(!html.includes('<b>'));
       assert.ok(html.includes(req.order.invoice_number));
-      for (const [decision, label] of [['pay', 'Bayar'], ['cancel', 'Batalkan'], ['expire', 'Biarkan kedaluwarsa']]) {
-        assert.match(html, new RegExp(`name="decision" value="${decision}"[^>]*data-testid="linkaja-${decision}">${label}<`));
+      for (const [decision, label] of [
+        ['pay', 'Bayar'],
+        ['cancel', 'Batalkan'],
+        ['expire', 'Biarkan kedaluwarsa'],
+      ]) {
+        assert.match(
+          html,
+          new RegExp(`name="decision" value="${decision}"[^>]*data-testid="linkaja-${decision}">${label}<`),
+        );
       }
       assert.ok(!/<script|style=|<style/i.test(html), 'no inline script or style');
       const css = await fetch(`${sim.url}/linkaja/page.css`);
@@ -258,7 +391,9 @@ describe('DOKU simulator', () => {
     });
 
     it('answers an unknown, garbled or missing Message with a 400 page', async () => {
-      for (const fields of [{ Message: 'bm90IGEgcGF5bWVudA==' }, { Message: '<script>' }, {}] as Array<Record<string, string>>) {
+      for (const fields of [{ Message: 'bm90IGEgcGF5bWVudA==' }, { Message: '<script>' }, {}] as Array<
+        Record<string, string>
+      >) {
         const res = await postForm(`${sim.url}/linkaja/pay`, fields);
         assert.equal(res.status, 400);
         const html = await res.text();
@@ -280,7 +415,10 @@ describe('DOKU simulator', () => {
   });
 
   describe('decisions send a signed notification, then return the browser', () => {
-    for (const [decision, expected] of [['pay', 'SUCCESS'], ['cancel', 'FAILED']] as const) {
+    for (const [decision, expected] of [
+      ['pay', 'SUCCESS'],
+      ['cancel', 'FAILED'],
+    ] as const) {
       it(`${decision} -> ${expected}`, async () => {
         const req = paymentRequest();
         const created = await create(sim.url, req);
@@ -302,7 +440,9 @@ describe('DOKU simulator', () => {
         const body = JSON.parse(n.raw) as {
           order: { invoice_number: string; amount: string };
           transaction: { status: string; date: string; original_request_id: string };
-          service: { id: string }; acquirer: { id: string }; channel: { id: string };
+          service: { id: string };
+          acquirer: { id: string };
+          channel: { id: string };
           emoney_payment?: { account_id?: string };
         };
         assert.equal(body.transaction.status, expected);
@@ -350,7 +490,10 @@ describe('DOKU simulator', () => {
       assert.equal(receiver.received[1].headers['request-id'], receiver.received[0].headers['request-id']);
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(receiver.received.length, 2, 'no retry after a 2xx');
-      assert.deepEqual(sim.simulator.payment(req.order.invoice_number)!.notifications.map((a) => a.result), [503, 200]);
+      assert.deepEqual(
+        sim.simulator.payment(req.order.invoice_number)!.notifications.map((a) => a.result),
+        [503, 200],
+      );
     });
 
     it('decide() reports an unreachable notification URL as an error string', async () => {
@@ -385,7 +528,13 @@ describe('DOKU simulator', () => {
       const req = paymentRequest();
       const body = JSON.stringify(req);
       const send = (path: string, contentType: string) => {
-        const headers = signedHeaders({ clientId: CLIENT_ID, secretKey: SECRET, target: path, body, requestId: randomUUID() });
+        const headers = signedHeaders({
+          clientId: CLIENT_ID,
+          secretKey: SECRET,
+          target: path,
+          body,
+          requestId: randomUUID(),
+        });
         return fetch(sim.url + path, { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body });
       };
       assert.equal((await send(LINKAJA_PAYMENT_PATH.toUpperCase(), 'application/json')).status, 404);
@@ -406,12 +555,19 @@ describe('DOKU simulator', () => {
 
 describe('DOKU simulator faults and limits', () => {
   it('faults.responseSecretKey makes answers fail verification with the real key', async () => {
-    const sim = await startSimulator({ clientId: CLIENT_ID, secretKey: SECRET, faults: { responseSecretKey: 'SK-not-doku' } });
+    const sim = await startSimulator({
+      clientId: CLIENT_ID,
+      secretKey: SECRET,
+      faults: { responseSecretKey: 'SK-not-doku' },
+    });
     try {
       const req = paymentRequest();
       const res = await create(sim.url, req);
       assert.equal(res.status, 200, 'the request itself is accepted');
-      assert.throws(() => verifyAnswer(res, CREATE_PATH), (e: unknown) => e instanceof DokuSignatureError && e.reason === 'signature_mismatch');
+      assert.throws(
+        () => verifyAnswer(res, CREATE_PATH),
+        (e: unknown) => e instanceof DokuSignatureError && e.reason === 'signature_mismatch',
+      );
       verifyAnswer(res, CREATE_PATH, 'SK-not-doku');
       const status = await checkStatus(sim.url, req.order.invoice_number);
       assert.throws(() => verifyAnswer(status, status.target), DokuSignatureError);
@@ -422,7 +578,13 @@ describe('DOKU simulator faults and limits', () => {
 
   it('faults.notificationSecretKey makes notifications fail verification', async () => {
     const receiver = await startReceiver();
-    const sim = await startSimulator({ clientId: CLIENT_ID, secretKey: SECRET, notificationUrl: receiver.url + HOOK_PATH, notificationRetryDelaysMs: [], faults: { notificationSecretKey: 'SK-not-doku' } });
+    const sim = await startSimulator({
+      clientId: CLIENT_ID,
+      secretKey: SECRET,
+      notificationUrl: receiver.url + HOOK_PATH,
+      notificationRetryDelaysMs: [],
+      faults: { notificationSecretKey: 'SK-not-doku' },
+    });
     try {
       const req = paymentRequest();
       await create(sim.url, req);
@@ -442,7 +604,11 @@ describe('DOKU simulator faults and limits', () => {
       for (const r of reqs) assert.equal((await create(sim.url, r)).status, 200);
       assert.equal(sim.simulator.payment(reqs[0].order.invoice_number), undefined);
       assert.ok(sim.simulator.payment(reqs[2].order.invoice_number));
-      assert.equal((await checkStatus(sim.url, reqs[0].order.invoice_number)).json.transaction, undefined, 'forgotten: not found');
+      assert.equal(
+        (await checkStatus(sim.url, reqs[0].order.invoice_number)).json.transaction,
+        undefined,
+        'forgotten: not found',
+      );
     } finally {
       await sim.close();
     }
@@ -471,9 +637,16 @@ describe('DOKU simulator faults and limits', () => {
   });
 
   it('with allowedUrlOrigins (the embedded one), refuses to call back anywhere else', async () => {
-    const sim = await startSimulator({ clientId: CLIENT_ID, secretKey: SECRET, allowedUrlOrigins: ['https://shop.example', 'http://127.0.0.1:9'] });
+    const sim = await startSimulator({
+      clientId: CLIENT_ID,
+      secretKey: SECRET,
+      allowedUrlOrigins: ['https://shop.example', 'http://127.0.0.1:9'],
+    });
     try {
-      const elsewhere = await create(sim.url, paymentRequest({ notificationUrl: 'http://169.254.169.254/latest/meta-data' }));
+      const elsewhere = await create(
+        sim.url,
+        paymentRequest({ notificationUrl: 'http://169.254.169.254/latest/meta-data' }),
+      );
       assert.equal(elsewhere.status, 400);
       assert.match(elsewhere.json.error.message, /override_notification_url must be on https:\/\/shop\.example/);
       const ok = await create(sim.url, paymentRequest({ notificationUrl: 'http://127.0.0.1:9/hook' }));
@@ -486,7 +659,11 @@ describe('DOKU simulator faults and limits', () => {
   it('answers an oversized body 413 in DOKU shape', async () => {
     const sim = await startSimulator({ clientId: CLIENT_ID, secretKey: SECRET });
     try {
-      const res = await fetch(sim.url + CREATE_PATH, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Request-Id': randomUUID() }, body: 'x'.repeat(70_000) });
+      const res = await fetch(sim.url + CREATE_PATH, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Request-Id': randomUUID() },
+        body: 'x'.repeat(70_000),
+      });
       assert.equal(res.status, 413);
       assert.equal((await res.json()).error.code, 'payload_too_large');
     } finally {

@@ -25,16 +25,21 @@ describe('status', () => {
   after(() => bff.close());
 
   async function newPayment() {
-    const res = await request(bff.url).post('/api/payments').send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
+    const res = await request(bff.url)
+      .post('/api/payments')
+      .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
     assert.equal(res.status, 201);
     return res.body as { invoice_number: string; amount: number; status_token: string };
   }
-  const notify = (inv: string, amount: number, status: string) => sendNotification(bff.url, bff.config, { invoice: inv, amount, status });
+  const notify = (inv: string, amount: number, status: string) =>
+    sendNotification(bff.url, bff.config, { invoice: inv, amount, status });
 
   describe('GET /api/payments/:invoice', () => {
     it('answers with a Bearer token or ?token=, no-store', async () => {
       const p = await newPayment();
-      const viaHeader = await request(bff.url).get(`/api/payments/${p.invoice_number}`).set('Authorization', `Bearer ${p.status_token}`);
+      const viaHeader = await request(bff.url)
+        .get(`/api/payments/${p.invoice_number}`)
+        .set('Authorization', `Bearer ${p.status_token}`);
       assert.equal(viaHeader.status, 200);
       const body = PaymentStatusResponse.parse(viaHeader.body);
       assert.deepEqual([body.invoice_number, body.amount, body.status], [p.invoice_number, 18000, 'PENDING']);
@@ -42,7 +47,9 @@ describe('status', () => {
       const viaQuery = await request(bff.url).get(`/api/payments/${p.invoice_number}?token=${p.status_token}`);
       assert.equal(viaQuery.status, 200);
       await notify(p.invoice_number, p.amount, 'SUCCESS');
-      const after = await request(bff.url).get(`/api/payments/${p.invoice_number}`).set('Authorization', `Bearer ${p.status_token}`);
+      const after = await request(bff.url)
+        .get(`/api/payments/${p.invoice_number}`)
+        .set('Authorization', `Bearer ${p.status_token}`);
       assert.equal(after.body.status, 'SUCCESS');
     });
 
@@ -50,9 +57,13 @@ describe('status', () => {
       const p = await newPayment();
       const wrong = await request(bff.url).get(`/api/payments/${p.invoice_number}`).set('Authorization', 'Bearer nope');
       const none = await request(bff.url).get(`/api/payments/${p.invoice_number}`);
-      const unknown = await request(bff.url).get('/api/payments/INV-20260101-AAAAAAAAAA').set('Authorization', `Bearer ${p.status_token}`);
+      const unknown = await request(bff.url)
+        .get('/api/payments/INV-20260101-AAAAAAAAAA')
+        .set('Authorization', `Bearer ${p.status_token}`);
       const other = await newPayment();
-      const crossed = await request(bff.url).get(`/api/payments/${other.invoice_number}`).set('Authorization', `Bearer ${p.status_token}`);
+      const crossed = await request(bff.url)
+        .get(`/api/payments/${other.invoice_number}`)
+        .set('Authorization', `Bearer ${p.status_token}`);
       for (const r of [wrong, none, unknown, crossed]) {
         assert.equal(r.status, 404);
         assert.deepEqual(r.body, wrong.body);
@@ -61,7 +72,8 @@ describe('status', () => {
   });
 
   describe('GET /api/payments/:invoice/events', () => {
-    const streamUrl = (p: { invoice_number: string; status_token: string }) => `${bff.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`;
+    const streamUrl = (p: { invoice_number: string; status_token: string }) =>
+      `${bff.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`;
 
     it('sends the status at once, an event at each change, then closes after a final state', async () => {
       const p = await newPayment();
@@ -112,7 +124,8 @@ describe('status', () => {
       await Promise.all(streams.map((s) => s.event(0)));
       assert.equal(bus.listenerCount(p.invoice_number), 5);
       streams.forEach((s) => s.close());
-      for (let i = 0; i < 50 && bus.listenerCount(p.invoice_number) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 50 && bus.listenerCount(p.invoice_number) > 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
       assert.equal(bus.listenerCount(p.invoice_number), 0);
     });
 
@@ -121,7 +134,12 @@ describe('status', () => {
       const s = await openStream(streamUrl(p));
       await s.event(0);
       // Committed, but no bus publish: as after a crash between commit and NOTIFY.
-      await bff.store.applyReport({ invoiceNumber: p.invoice_number, report: { status: 'SUCCESS', amount: p.amount }, source: 'check_status', now: new Date() });
+      await bff.store.applyReport({
+        invoiceNumber: p.invoice_number,
+        report: { status: 'SUCCESS', amount: p.amount },
+        source: 'check_status',
+        now: new Date(),
+      });
       assert.equal(JSON.parse((await s.event(1, 2000)).data).status, 'SUCCESS');
       await s.ended;
     });
@@ -135,13 +153,23 @@ describe('status', () => {
       };
       const other = await startTestBff({ store: slow, deps: { streams: { heartbeatMs: 100 } } });
       try {
-        const res = await request(other.url).post('/api/payments').send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
+        const res = await request(other.url)
+          .post('/api/payments')
+          .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
         const p = res.body as { invoice_number: string; status_token: string };
-        const clients = await Promise.all(Array.from({ length: 3 }, () => openStreamRequest(`${other.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`)));
+        const clients = await Promise.all(
+          Array.from({ length: 3 }, () =>
+            openStreamRequest(`${other.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`),
+          ),
+        );
         await new Promise((r) => setTimeout(r, 40));
         clients.forEach((c) => c.destroy());
         await new Promise((r) => setTimeout(r, 400));
-        assert.equal((other.bus as MemoryBus).listenerCount(p.invoice_number), 0, 'no subscription outlives its client');
+        assert.equal(
+          (other.bus as MemoryBus).listenerCount(p.invoice_number),
+          0,
+          'no subscription outlives its client',
+        );
       } finally {
         await other.close();
       }

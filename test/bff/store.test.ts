@@ -21,7 +21,10 @@ const BACKENDS: Record<string, () => Promise<Backend | { skip: string }>> = {
   sqlite: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'linkaja-store-'));
     // A nested path: openStore must create the directory.
-    return { url: `sqlite:${join(dir, 'nested', 'orders.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, 'nested', 'orders.db')}`,
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   },
   postgres: async () => {
     const s = await freshSchema();
@@ -65,7 +68,11 @@ const notification = (invoiceNumber: string, status: string, amount = 25_000, re
   now: at(2000),
 });
 
-const REDIRECT: Redirect = { method: 'POST', url: 'https://pay.example/linkaja', parameters: [{ name: 'msg', value: 'x' }] } as Redirect;
+const REDIRECT: Redirect = {
+  method: 'POST',
+  url: 'https://pay.example/linkaja',
+  parameters: [{ name: 'msg', value: 'x' }],
+} as Redirect;
 
 for (const [name, setup] of Object.entries(BACKENDS)) {
   describe(`store contract: ${name}`, () => {
@@ -140,7 +147,9 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       assert.equal(rejected.status, 'FAILED');
       assert.equal(rejected.gatewayState, 'rejected');
       assert.equal(rejected.version, 1);
-      assert.deepEqual(await store.listEvents(r.invoiceNumber), [{ from: 'PENDING', to: 'FAILED', source: 'gateway', version: 1, at: at(500) }]);
+      assert.deepEqual(await store.listEvents(r.invoiceNumber), [
+        { from: 'PENDING', to: 'FAILED', source: 'gateway', version: 1, at: at(500) },
+      ]);
       // A late acceptance never overrides the refusal.
       await store.markAccepted(r.invoiceNumber, REDIRECT, at(600));
       assert.equal((await store.getOrder(r.invoiceNumber))!.gatewayState, 'rejected');
@@ -162,19 +171,26 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       assert.deepEqual(await store.getOrder(o.invoiceNumber), out.order);
       const inboxRows = await store.listInbox(o.invoiceNumber);
       assert.deepEqual(inboxRows, [{ ...input.inbox!, outcome: 'transition' }]);
-      assert.deepEqual(await store.listEvents(o.invoiceNumber), [{ from: 'PENDING', to: 'SUCCESS', source: 'notification', version: 1, at: input.now }]);
+      assert.deepEqual(await store.listEvents(o.invoiceNumber), [
+        { from: 'PENDING', to: 'SUCCESS', source: 'notification', version: 1, at: input.now },
+      ]);
     });
 
     test('applyReport: the same notification Request-Id again is a duplicate and changes nothing', async () => {
       const o = newOrder();
       await store.insertOrder(o);
       await store.applyReport(notification(o.invoiceNumber, 'FAILED', 25_000, 'same-id-' + o.invoiceNumber));
-      const again = await store.applyReport(notification(o.invoiceNumber, 'SUCCESS', 25_000, 'same-id-' + o.invoiceNumber));
+      const again = await store.applyReport(
+        notification(o.invoiceNumber, 'SUCCESS', 25_000, 'same-id-' + o.invoiceNumber),
+      );
       assert.deepEqual(again, { kind: 'duplicate' });
       const order = (await store.getOrder(o.invoiceNumber))!;
       assert.equal(order.status, 'FAILED');
       assert.equal(order.version, 1);
-      assert.deepEqual((await store.listInbox(o.invoiceNumber)).map((e) => e.outcome), ['transition']);
+      assert.deepEqual(
+        (await store.listInbox(o.invoiceNumber)).map((e) => e.outcome),
+        ['transition'],
+      );
     });
 
     test('applyReport: an unknown invoice is recorded in the inbox and changes nothing', async () => {
@@ -183,7 +199,15 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       assert.deepEqual(await store.listInbox(input.invoiceNumber), [{ ...input.inbox!, outcome: 'unknown_invoice' }]);
       // Without an inbox entry (a Check Status answer) nothing at all is written.
       const bare = 'INV-UNKNOWN-' + uid();
-      assert.deepEqual(await store.applyReport({ invoiceNumber: bare, report: { status: 'SUCCESS' }, source: 'check_status', now: at(0) }), { kind: 'unknown_invoice' });
+      assert.deepEqual(
+        await store.applyReport({
+          invoiceNumber: bare,
+          report: { status: 'SUCCESS' },
+          source: 'check_status',
+          now: at(0),
+        }),
+        { kind: 'unknown_invoice' },
+      );
       assert.deepEqual(await store.listInbox(bare), []);
     });
 
@@ -212,17 +236,33 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       assert.equal(refused.verdict.kind, 'refused');
       assert.equal(refused.order.status, 'SUCCESS');
       assert.equal(refused.order.version, 1);
-      assert.deepEqual((await store.listInbox(paid.invoiceNumber)).map((e) => e.outcome), ['transition', 'refused']);
+      assert.deepEqual(
+        (await store.listInbox(paid.invoiceNumber)).map((e) => e.outcome),
+        ['transition', 'refused'],
+      );
       assert.equal((await store.listEvents(paid.invoiceNumber)).length, 1);
 
       const late = newOrder();
       await store.insertOrder(late);
-      await store.applyReport({ invoiceNumber: late.invoiceNumber, report: { status: 'EXPIRED' }, source: 'expiry', now: at(100) });
-      const out = await store.applyReport({ invoiceNumber: late.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'check_status', now: at(200) });
+      await store.applyReport({
+        invoiceNumber: late.invoiceNumber,
+        report: { status: 'EXPIRED' },
+        source: 'expiry',
+        now: at(100),
+      });
+      const out = await store.applyReport({
+        invoiceNumber: late.invoiceNumber,
+        report: { status: 'SUCCESS', amount: 25_000 },
+        source: 'check_status',
+        now: at(200),
+      });
       assert.equal(out.kind === 'applied' && out.order.version, 2);
       assert.deepEqual(
         (await store.listEvents(late.invoiceNumber)).map((e) => [e.from, e.to, e.source, e.version]),
-        [['PENDING', 'EXPIRED', 'expiry', 1], ['EXPIRED', 'SUCCESS', 'check_status', 2]],
+        [
+          ['PENDING', 'EXPIRED', 'expiry', 1],
+          ['EXPIRED', 'SUCCESS', 'check_status', 2],
+        ],
       );
     });
 
@@ -236,7 +276,10 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       const order = (await store.getOrder(o.invoiceNumber))!;
       assert.equal(order.status, 'PENDING');
       assert.equal(order.version, 0);
-      assert.deepEqual((await store.listInbox(o.invoiceNumber)).map((e) => e.outcome).sort(), ['no_change', 'unknown_status']);
+      assert.deepEqual((await store.listInbox(o.invoiceNumber)).map((e) => e.outcome).sort(), [
+        'no_change',
+        'unknown_status',
+      ]);
     });
 
     test('applyReport: the same notification 40 times at once, through two instances, applies once', async () => {
@@ -245,7 +288,9 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       await store.insertOrder(o);
       const requestId = 'burst-' + o.invoiceNumber;
       const outs = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => (i % 2 ? other : store).applyReport(notification(o.invoiceNumber, 'SUCCESS', 25_000, requestId))),
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? other : store).applyReport(notification(o.invoiceNumber, 'SUCCESS', 25_000, requestId)),
+        ),
       );
       assert.equal(outs.filter((x) => x.kind === 'applied').length, 1);
       assert.equal(outs.filter((x) => x.kind === 'duplicate').length, 39);
@@ -260,7 +305,11 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       const other = await another();
       const o = newOrder();
       await store.insertOrder(o);
-      const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).applyReport(notification(o.invoiceNumber, 'SUCCESS'))));
+      const outs = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? other : store).applyReport(notification(o.invoiceNumber, 'SUCCESS')),
+        ),
+      );
       const verdicts = outs.map((x) => (x.kind === 'applied' ? x.verdict.kind : x.kind));
       assert.equal(verdicts.filter((v) => v === 'transition').length, 1);
       assert.equal(verdicts.filter((v) => v === 'no_change').length, 19);
@@ -282,12 +331,18 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       const rejected = await mk(120_000);
       await store.markRejected(rejected, new Date(base - 100_000));
       const paid = await mk(120_000);
-      await store.applyReport({ invoiceNumber: paid, report: { status: 'SUCCESS' }, source: 'check_status', now: new Date(base - 50_000) });
+      await store.applyReport({
+        invoiceNumber: paid,
+        report: { status: 'SUCCESS' },
+        source: 'check_status',
+        now: new Date(base - 50_000),
+      });
       const now = new Date(base);
       const opts = { now, minAgeMs: 60_000, intervalMs: 30_000, limit: 100 };
 
       const first = await store.claimDueForCheck(opts);
-      const mine = (xs: { invoiceNumber: string }[]) => xs.map((x) => x.invoiceNumber).filter((i) => [due1, due2].includes(i));
+      const mine = (xs: { invoiceNumber: string }[]) =>
+        xs.map((x) => x.invoiceNumber).filter((i) => [due1, due2].includes(i));
       assert.deepEqual(mine(first), [due1, due2]);
       assert.ok(first.every((x) => x.status === 'PENDING' && x.createdAt.getTime() <= base - 60_000));
       assert.deepEqual((await store.getOrder(due1))!.lastCheckedAt, now);
@@ -308,9 +363,14 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       }
       const now = new Date(base);
       const claims = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).claimDueForCheck({ now, minAgeMs: 60_000, intervalMs: 30_000, limit: 6 })),
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? other : store).claimDueForCheck({ now, minAgeMs: 60_000, intervalMs: 30_000, limit: 6 }),
+        ),
       );
-      const claimed = claims.flat().map((o) => o.invoiceNumber).filter((i) => ids.has(i));
+      const claimed = claims
+        .flat()
+        .map((o) => o.invoiceNumber)
+        .filter((i) => ids.has(i));
       assert.equal(new Set(claimed).size, claimed.length, 'an order was handed to two claimers');
       assert.equal(claimed.length, 30, 'every due order is claimed once');
     });
@@ -322,14 +382,38 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       const quiet = newOrder();
       await store.insertOrder(quiet);
       const now = new Date(base);
-      await store.applyReport({ invoiceNumber: o.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'notification', now, queueWebhook: true });
-      await store.applyReport({ invoiceNumber: quiet.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'notification', now }); // no webhook configured
-      const mine = (xs: WebhookDue[]) => xs.filter((x) => [o.invoiceNumber, quiet.invoiceNumber].includes(x.invoiceNumber));
-      const claim = (ms: number) => store.claimWebhooks({ now: new Date(base + ms), leaseMs: 30_000, limit: 100 }).then(mine);
+      await store.applyReport({
+        invoiceNumber: o.invoiceNumber,
+        report: { status: 'SUCCESS', amount: 25_000 },
+        source: 'notification',
+        now,
+        queueWebhook: true,
+      });
+      await store.applyReport({
+        invoiceNumber: quiet.invoiceNumber,
+        report: { status: 'SUCCESS', amount: 25_000 },
+        source: 'notification',
+        now,
+      }); // no webhook configured
+      const mine = (xs: WebhookDue[]) =>
+        xs.filter((x) => [o.invoiceNumber, quiet.invoiceNumber].includes(x.invoiceNumber));
+      const claim = (ms: number) =>
+        store.claimWebhooks({ now: new Date(base + ms), leaseMs: 30_000, limit: 100 }).then(mine);
 
       const [first, ...rest] = await claim(0);
       assert.deepEqual(rest, []);
-      assert.deepEqual({ ...first, eventId: 0 }, { eventId: 0, invoiceNumber: o.invoiceNumber, amount: 25_000, status: 'SUCCESS', version: 1, at: now, attempts: 1 });
+      assert.deepEqual(
+        { ...first, eventId: 0 },
+        {
+          eventId: 0,
+          invoiceNumber: o.invoiceNumber,
+          amount: 25_000,
+          status: 'SUCCESS',
+          version: 1,
+          at: now,
+          attempts: 1,
+        },
+      );
       assert.deepEqual(await claim(10_000), [], 'leased to the first claimer while its attempt runs');
       // A late settle from an earlier claim (attempt 0) cannot move a row that was claimed since.
       await store.settleWebhook({ eventId: first.eventId, attempts: 0 }, { nextAt: new Date(base) });
@@ -349,9 +433,24 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       // earlier one is settled: the merchant gets them in order. Giving up ends a delivery.
       const f = newOrder();
       await store.insertOrder(f);
-      await store.applyReport({ invoiceNumber: f.invoiceNumber, report: { status: 'FAILED', amount: 25_000 }, source: 'notification', now, queueWebhook: true });
-      await store.applyReport({ invoiceNumber: f.invoiceNumber, report: { status: 'SUCCESS', amount: 25_000 }, source: 'notification', now, queueWebhook: true });
-      const claimF = async (ms: number) => (await store.claimWebhooks({ now: new Date(base + ms), leaseMs: 1_000, limit: 100 })).filter((d) => d.invoiceNumber === f.invoiceNumber);
+      await store.applyReport({
+        invoiceNumber: f.invoiceNumber,
+        report: { status: 'FAILED', amount: 25_000 },
+        source: 'notification',
+        now,
+        queueWebhook: true,
+      });
+      await store.applyReport({
+        invoiceNumber: f.invoiceNumber,
+        report: { status: 'SUCCESS', amount: 25_000 },
+        source: 'notification',
+        now,
+        queueWebhook: true,
+      });
+      const claimF = async (ms: number) =>
+        (await store.claimWebhooks({ now: new Date(base + ms), leaseMs: 1_000, limit: 100 })).filter(
+          (d) => d.invoiceNumber === f.invoiceNumber,
+        );
       const [failed, ...none] = await claimF(0);
       assert.deepEqual([failed.status, failed.version, none], ['FAILED', 1, []]);
       assert.deepEqual(await claimF(500), [], 'SUCCESS waits while FAILED is in flight (leased, not yet settled)');
@@ -371,13 +470,24 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       for (let i = 0; i < 20; i++) {
         const o = newOrder();
         await store.insertOrder(o);
-        await store.applyReport({ invoiceNumber: o.invoiceNumber, report: { status: 'EXPIRED' }, source: 'expiry', now: base, queueWebhook: true });
+        await store.applyReport({
+          invoiceNumber: o.invoiceNumber,
+          report: { status: 'EXPIRED' },
+          source: 'expiry',
+          now: base,
+          queueWebhook: true,
+        });
         ids.add(o.invoiceNumber);
       }
       const claims = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).claimWebhooks({ now: new Date(base.getTime() + 1), leaseMs: 60_000, limit: 4 })),
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? other : store).claimWebhooks({ now: new Date(base.getTime() + 1), leaseMs: 60_000, limit: 4 }),
+        ),
       );
-      const claimed = claims.flat().map((d) => d.invoiceNumber).filter((i) => ids.has(i));
+      const claimed = claims
+        .flat()
+        .map((d) => d.invoiceNumber)
+        .filter((i) => ids.has(i));
       assert.equal(new Set(claimed).size, claimed.length, 'a delivery was handed to two claimers');
       assert.equal(claimed.length, 20, 'every queued delivery is claimed once');
     });
@@ -407,7 +517,11 @@ describe('openStore', () => {
     try {
       const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(s.url)));
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
-      assert.deepEqual(rows.map((r) => r.version), [1, 2], "each migration applied once");
+      assert.deepEqual(
+        rows.map((r) => r.version),
+        [1, 2],
+        'each migration applied once',
+      );
       await Promise.all(stores.map((x) => x.close()));
     } finally {
       await s.drop();
@@ -416,47 +530,55 @@ describe('openStore', () => {
 });
 
 describe('PostgresStore migrations', () => {
-  it('wait as long as another instance holds the migration lock (longer than the 5 s lock timeout requests get)', { timeout: 30_000 }, async (t) => {
-    const s = await freshSchema();
-    if ('skip' in s) return t.skip(s.skip);
-    const holder = new pg.Client({ connectionString: s.url });
-    await holder.connect();
-    let release: NodeJS.Timeout | undefined;
-    try {
-      await holder.query('BEGIN');
-      await holder.query("SELECT pg_advisory_xact_lock(hashtext('linkaja-pay:migrations'))");
-      release = setTimeout(() => void holder.query('COMMIT').catch(() => undefined), 6_000);
-      const started = Date.now();
-      const store = await openStore(s.url);
-      assert.ok(Date.now() - started >= 5_500, `migrated after ${Date.now() - started} ms, while the lock was held`);
-      await store.ping();
-      await store.close();
-    } finally {
-      clearTimeout(release);
-      await holder.end();
-      await s.drop();
-    }
-  });
+  it(
+    'wait as long as another instance holds the migration lock (longer than the 5 s lock timeout requests get)',
+    { timeout: 30_000 },
+    async (t) => {
+      const s = await freshSchema();
+      if ('skip' in s) return t.skip(s.skip);
+      const holder = new pg.Client({ connectionString: s.url });
+      await holder.connect();
+      let release: NodeJS.Timeout | undefined;
+      try {
+        await holder.query('BEGIN');
+        await holder.query("SELECT pg_advisory_xact_lock(hashtext('linkaja-pay:migrations'))");
+        release = setTimeout(() => void holder.query('COMMIT').catch(() => undefined), 6_000);
+        const started = Date.now();
+        const store = await openStore(s.url);
+        assert.ok(Date.now() - started >= 5_500, `migrated after ${Date.now() - started} ms, while the lock was held`);
+        await store.ping();
+        await store.close();
+      } finally {
+        clearTimeout(release);
+        await holder.end();
+        await s.drop();
+      }
+    },
+  );
 });
 
 describe('PostgresStore and connections that die silently', () => {
-  it('a pooled connection that goes silent fails its query within the timeout and is replaced', { timeout: 15_000 }, async (t) => {
-    const s = await freshSchema();
-    if ('skip' in s) return t.skip(s.skip);
-    const proxy = await startTcpProxy(s.url);
-    const store = new PostgresStore(proxy.via(s.url), { max: 1, queryTimeoutMs: 300 });
-    try {
-      await store.migrate();
-      await store.ping(); // the pool's one connection is now idle, through the proxy
-      proxy.freeze();
-      const started = Date.now();
-      await assert.rejects(store.ping(), /timeout/i);
-      assert.ok(Date.now() - started < 2000, `failed after ${Date.now() - started} ms`);
-      await store.ping(); // a new connection: the dead one was dropped, not handed out again
-    } finally {
-      await store.close();
-      await proxy.close();
-      await s.drop();
-    }
-  });
+  it(
+    'a pooled connection that goes silent fails its query within the timeout and is replaced',
+    { timeout: 15_000 },
+    async (t) => {
+      const s = await freshSchema();
+      if ('skip' in s) return t.skip(s.skip);
+      const proxy = await startTcpProxy(s.url);
+      const store = new PostgresStore(proxy.via(s.url), { max: 1, queryTimeoutMs: 300 });
+      try {
+        await store.migrate();
+        await store.ping(); // the pool's one connection is now idle, through the proxy
+        proxy.freeze();
+        const started = Date.now();
+        await assert.rejects(store.ping(), /timeout/i);
+        assert.ok(Date.now() - started < 2000, `failed after ${Date.now() - started} ms`);
+        await store.ping(); // a new connection: the dead one was dropped, not handed out again
+      } finally {
+        await store.close();
+        await proxy.close();
+        await s.drop();
+      }
+    },
+  );
 });

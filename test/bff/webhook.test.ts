@@ -18,10 +18,20 @@ const secret = 'whsec-merchant-0123456789';
 describe('verifyWebhook (for merchants)', () => {
   const body = '{"id":"INV-1:1","type":"payment.succeeded"}';
   const now = 1_800_000_000;
-  it('accepts a good signature', () => assert.equal(verifyWebhook(body, webhookSignature(secret, now, body), secret, { now }).id, 'INV-1:1'));
-  it('refuses a tampered body', () => assert.throws(() => verifyWebhook(body + ' ', webhookSignature(secret, now, body), secret, { now }), /raw request body/));
-  it('refuses another secret', () => assert.throws(() => verifyWebhook(body, webhookSignature('other', now, body), secret, { now }), /MERCHANT_WEBHOOK_SECRET/));
-  it('refuses an old timestamp', () => assert.throws(() => verifyWebhook(body, webhookSignature(secret, now - 3600, body), secret, { now }), /tolerance/));
+  it('accepts a good signature', () =>
+    assert.equal(verifyWebhook(body, webhookSignature(secret, now, body), secret, { now }).id, 'INV-1:1'));
+  it('refuses a tampered body', () =>
+    assert.throws(
+      () => verifyWebhook(body + ' ', webhookSignature(secret, now, body), secret, { now }),
+      /raw request body/,
+    ));
+  it('refuses another secret', () =>
+    assert.throws(
+      () => verifyWebhook(body, webhookSignature('other', now, body), secret, { now }),
+      /MERCHANT_WEBHOOK_SECRET/,
+    ));
+  it('refuses an old timestamp', () =>
+    assert.throws(() => verifyWebhook(body, webhookSignature(secret, now - 3600, body), secret, { now }), /tolerance/));
   it('refuses a missing or malformed header', () => {
     assert.throws(() => verifyWebhook(body, undefined, secret, { now }), /Missing/);
     assert.throws(() => verifyWebhook(body, 'v1=abc', secret, { now }), /t=<unix seconds>/);
@@ -34,11 +44,13 @@ async function startReceiver() {
   let answer = (): number => 200;
   const server = createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => (body += c)).on('end', () => {
-      const status = answer();
-      received.push({ body, signature: String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()]), status });
-      res.writeHead(status).end();
-    });
+    req
+      .on('data', (c) => (body += c))
+      .on('end', () => {
+        const status = answer();
+        received.push({ body, signature: String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()]), status });
+        res.writeHead(status).end();
+      });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
@@ -47,7 +59,8 @@ async function startReceiver() {
     answerWith: (fn: () => number) => (answer = fn),
     /** Waits (bounded) until `n` attempts arrived. */
     async waitFor(n: number, ms = 3000) {
-      for (const end = Date.now() + ms; received.length < n && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+      for (const end = Date.now() + ms; received.length < n && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 10));
       assert.ok(received.length >= n, `expected ${n} attempts, got ${received.length}`);
     },
     close() {
@@ -58,9 +71,15 @@ async function startReceiver() {
 }
 
 const paySuccess = async (bff: TestBff) => {
-  const p = await request(bff.url).post('/api/payments').send({ items: [{ sku: 'rendang', quantity: 1 }] });
+  const p = await request(bff.url)
+    .post('/api/payments')
+    .send({ items: [{ sku: 'rendang', quantity: 1 }] });
   assert.equal(p.status, 201);
-  const n = await sendNotification(bff.url, bff.config, { invoice: p.body.invoice_number, amount: 45000, status: 'SUCCESS' });
+  const n = await sendNotification(bff.url, bff.config, {
+    invoice: p.body.invoice_number,
+    amount: 45000,
+    status: 'SUCCESS',
+  });
   assert.equal(n.status, 200);
   return p.body.invoice_number as string;
 };
@@ -86,11 +105,21 @@ describe('merchant webhook delivery', () => {
       await sendNotification(bff.url, bff.config, { invoice, amount: 45000, status: 'FAILED' });
       await receiver.waitFor(2);
       await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual(receiver.received.map((r) => r.status), [500, 200], 'one failed attempt, one retry, nothing after');
+      assert.deepEqual(
+        receiver.received.map((r) => r.status),
+        [500, 200],
+        'one failed attempt, one retry, nothing after',
+      );
       assert.equal(receiver.received[0].body, receiver.received[1].body);
       const event = verifyWebhook(receiver.received[1].body, receiver.received[1].signature, secret);
       assert.equal(event.type, 'payment.succeeded');
-      assert.deepEqual(event.data, { invoice_number: invoice, amount: 45000, currency: 'IDR', status: 'SUCCESS', updated_at: event.data.updated_at });
+      assert.deepEqual(event.data, {
+        invoice_number: invoice,
+        amount: 45000,
+        currency: 'IDR',
+        status: 'SUCCESS',
+        updated_at: event.data.updated_at,
+      });
       assert.equal(event.id, `${invoice}:1`);
     } finally {
       await bff.close();
@@ -108,7 +137,10 @@ describe('merchant webhook delivery', () => {
       await receiver.waitFor(3);
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(receiver.received.length, 3, 'the first attempt and two retries, then no more');
-      assert.ok(lines.some((l) => l.includes('merchant webhook gave up')), 'the give-up is logged');
+      assert.ok(
+        lines.some((l) => l.includes('merchant webhook gave up')),
+        'the give-up is logged',
+      );
       assert.ok(!lines.some((l) => l.includes(secret)), 'the webhook secret is never logged');
     } finally {
       await bff.close();
@@ -119,11 +151,17 @@ describe('merchant webhook delivery', () => {
     receiver.received.length = 0;
     receiver.answerWith(() => 503); // the merchant's backend is down
     const databaseUrl = `sqlite:${join(dir, 'orders.db')}`;
-    const first = await startTestBff({ env: { ...env(), DATABASE_URL: databaseUrl }, webhook: { backoffMs: [1000], pollMs: 10 } });
+    const first = await startTestBff({
+      env: { ...env(), DATABASE_URL: databaseUrl },
+      webhook: { backoffMs: [1000], pollMs: 10 },
+    });
     const invoice = await paySuccess(first);
     await receiver.waitFor(1);
     await first.close(); // the process stops with its retry still owed
-    assert.ok(receiver.received.every((r) => r.status === 503), 'nothing was delivered by the first process');
+    assert.ok(
+      receiver.received.every((r) => r.status === 503),
+      'nothing was delivered by the first process',
+    );
 
     receiver.answerWith(() => 200); // the backend is back; so is the BFF
     const attemptsBefore = receiver.received.length;

@@ -16,7 +16,9 @@ describe('widget route', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'linkaja-widget-'));
     writeFileSync(join(dir, 'linkaja-pay.js'), 'export const v=1;');
-    app = express().use(widgetRouter(dir)).use(errorHandler(createLogger({ level: 'silent' })));
+    app = express()
+      .use(widgetRouter(dir))
+      .use(errorHandler(createLogger({ level: 'silent' })));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -52,7 +54,13 @@ describe('widget route', () => {
     const big = `export const s=${JSON.stringify('Bayar dengan LinkAja. '.repeat(400))};`;
     writeFileSync(join(dir, 'linkaja-pay.js'), big);
     const tags = new Set<string>();
-    for (const [accept, encoding] of [['gzip, deflate, br', 'br'], ['gzip', 'gzip'], ['br;q=0, gzip', 'gzip'], ['identity', undefined], ['', undefined]] as const) {
+    for (const [accept, encoding] of [
+      ['gzip, deflate, br', 'br'],
+      ['gzip', 'gzip'],
+      ['br;q=0, gzip', 'gzip'],
+      ['identity', undefined],
+      ['', undefined],
+    ] as const) {
       const req = request(app).get('/linkaja-pay.js');
       const res = await req.set('Accept-Encoding', accept ?? ''); // supertest decodes gzip and br itself
       assert.equal(res.status, 200, accept);
@@ -61,7 +69,10 @@ describe('widget route', () => {
       assert.equal(res.text, big, 'decodes to the very bundle');
       if (encoding) assert.ok(Number(res.headers['content-length'] ?? Infinity) < big.length / 5, 'compressed');
       tags.add(res.headers.etag);
-      const again = await request(app).get('/linkaja-pay.js').set('Accept-Encoding', accept).set('If-None-Match', res.headers.etag);
+      const again = await request(app)
+        .get('/linkaja-pay.js')
+        .set('Accept-Encoding', accept)
+        .set('If-None-Match', res.headers.etag);
       assert.equal(again.status, 304);
     }
     assert.equal(tags.size, 3, 'br, gzip and identity each have their own ETag');

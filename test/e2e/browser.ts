@@ -4,8 +4,14 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
 ];
 
 /** playwright turns the back/forward cache off by default; the journeys need it on, as for customers. */
@@ -65,7 +71,10 @@ export async function openJourney(browser: Browser, viewport = { width: 1000, he
     journey.events.push({ type, detail, url });
   });
   await context.exposeBinding('__e2eProblem', (_src, line: string) => void journey.problems.push(line));
-  await context.exposeBinding('__e2ePageShow', (_src, persisted: boolean, url: string) => void journey.pageShows.push({ persisted, url }));
+  await context.exposeBinding(
+    '__e2ePageShow',
+    (_src, persisted: boolean, url: string) => void journey.pageShows.push({ persisted, url }),
+  );
   await context.addInitScript(RECORDER);
   const page = await context.newPage();
   page.on('console', (m) => {
@@ -88,8 +97,12 @@ export async function waitForEvent(
     const found = journey.events.find((e) => e.type === type && predicate(e));
     if (found) return found;
     if (Date.now() > deadline) {
-      const seen = journey.events.map((e) => `${e.type}${e.detail.status ? `(${String(e.detail.status)})` : ''}`).join(', ');
-      throw new Error(`No ${type} event within ${timeoutMs} ms. Seen: [${seen}]. Problems: [${journey.problems.join(' | ')}]`);
+      const seen = journey.events
+        .map((e) => `${e.type}${e.detail.status ? `(${String(e.detail.status)})` : ''}`)
+        .join(', ');
+      throw new Error(
+        `No ${type} event within ${timeoutMs} ms. Seen: [${seen}]. Problems: [${journey.problems.join(' | ')}]`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

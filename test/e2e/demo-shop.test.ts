@@ -20,8 +20,16 @@ let base: string;
 
 before(async () => {
   const app = express();
-  app.use(demoRouter({ catalog: await loadCatalog(), config: { publicUrl: 'https://pay.example.test', dokuEnv: 'simulator' } }));
-  app.use('/hostile', demoRouter({ catalog: hostile, config: { publicUrl: 'https://pay.example.test', dokuEnv: 'sandbox' } }));
+  app.use(
+    demoRouter({
+      catalog: await loadCatalog(),
+      config: { publicUrl: 'https://pay.example.test', dokuEnv: 'simulator' },
+    }),
+  );
+  app.use(
+    '/hostile',
+    demoRouter({ catalog: hostile, config: { publicUrl: 'https://pay.example.test', dokuEnv: 'sandbox' } }),
+  );
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -35,12 +43,19 @@ describe('demo shop page', () => {
     assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
     assert.equal(res.headers.get('cache-control'), 'no-cache', 'no-store would keep it out of the back/forward cache');
     const html = await res.text();
-    for (const [name, price] of [['Nasi Goreng Spesial', 'Rp 27.500'], ['Rendang Sapi', 'Rp 45.000'], ['Es Teh Manis', 'Rp 6.000']]) {
+    for (const [name, price] of [
+      ['Nasi Goreng Spesial', 'Rp 27.500'],
+      ['Rendang Sapi', 'Rp 45.000'],
+      ['Es Teh Manis', 'Rp 6.000'],
+    ]) {
       assert.ok(html.includes(name), name);
       assert.ok(html.includes(price), price);
     }
     assert.ok(html.includes('<script type="module" src="https://pay.example.test/linkaja-pay.js"></script>'));
-    assert.match(html, /<linkaja-pay id="pay" bff="https:\/\/pay.example.test" items="\[\{&quot;sku&quot;:&quot;nasi-goreng&quot;,&quot;quantity&quot;:1\},/);
+    assert.match(
+      html,
+      /<linkaja-pay id="pay" bff="https:\/\/pay.example.test" items="\[\{&quot;sku&quot;:&quot;nasi-goreng&quot;,&quot;quantity&quot;:1\},/,
+    );
     assert.ok(html.includes('Rp 33.500'), 'first-visit cart total');
     assert.ok(html.includes('Mode demo'), 'simulator banner');
   });
@@ -53,12 +68,22 @@ describe('demo shop page', () => {
 
   test('the cart comes from the query string; unknown SKUs and bad quantities are ignored', async () => {
     const html = await (await fetch(`${base}/?rendang=2&kopi-susu=1&nope=3&nasi-goreng=abc`)).text();
-    assert.ok(html.includes('items="[{&quot;sku&quot;:&quot;rendang&quot;,&quot;quantity&quot;:2},{&quot;sku&quot;:&quot;kopi-susu&quot;,&quot;quantity&quot;:1}]"'));
+    assert.ok(
+      html.includes(
+        'items="[{&quot;sku&quot;:&quot;rendang&quot;,&quot;quantity&quot;:2},{&quot;sku&quot;:&quot;kopi-susu&quot;,&quot;quantity&quot;:1}]"',
+      ),
+    );
     assert.ok(html.includes('Rp 108.000'));
     const empty = await (await fetch(`${base}/?nasi-goreng=0`)).text();
-    assert.ok(empty.includes('items="[]"') && /<linkaja-pay [^>]* hidden>/.test(empty), 'emptied cart hides the element');
+    assert.ok(
+      empty.includes('items="[]"') && /<linkaja-pay [^>]* hidden>/.test(empty),
+      'emptied cart hides the element',
+    );
     const catalog = await loadCatalog();
-    assert.deepEqual([...cartFromQuery(catalog, { rendang: '100', 'sate-ayam': '99', 'gado-gado': ['1', '2'] })], [['sate-ayam', 99]]);
+    assert.deepEqual(
+      [...cartFromQuery(catalog, { rendang: '100', 'sate-ayam': '99', 'gado-gado': ['1', '2'] })],
+      [['sate-ayam', 99]],
+    );
   });
 
   test('escapes catalog names everywhere and serves assets under its mount path', async () => {
@@ -70,14 +95,22 @@ describe('demo shop page', () => {
     assert.ok(!html.includes('Mode demo'), 'no simulator banner outside simulator mode');
   });
 
-  test('behind a proxy that strips PUBLIC_URL\'s path, links its assets under that path', async () => {
+  test("behind a proxy that strips PUBLIC_URL's path, links its assets under that path", async () => {
     const app = express();
-    app.use(demoRouter({ catalog: await loadCatalog(), config: { publicUrl: 'https://shop.example/pay', dokuEnv: 'simulator' } }));
+    app.use(
+      demoRouter({
+        catalog: await loadCatalog(),
+        config: { publicUrl: 'https://shop.example/pay', dokuEnv: 'simulator' },
+      }),
+    );
     const proxied = createServer(app);
     await new Promise<void>((resolve) => proxied.listen(0, '127.0.0.1', resolve));
     try {
       const html = await (await fetch(`http://127.0.0.1:${(proxied.address() as AddressInfo).port}/`)).text();
-      assert.ok(html.includes('src="/pay/demo/shop.js"') && html.includes('href="/pay/demo/shop.css"'), 'assets under /pay');
+      assert.ok(
+        html.includes('src="/pay/demo/shop.js"') && html.includes('href="/pay/demo/shop.css"'),
+        'assets under /pay',
+      );
       assert.ok(html.includes('src="https://shop.example/pay/linkaja-pay.js"'));
     } finally {
       await new Promise<void>((resolve) => proxied.close(() => resolve()));
@@ -85,7 +118,11 @@ describe('demo shop page', () => {
   });
 
   test('serves its CSS, JS and icon with their types; nothing else under /demo', async () => {
-    for (const [file, type] of [['shop.css', 'text/css'], ['shop.js', 'text/javascript'], ['favicon.svg', 'image/svg+xml']]) {
+    for (const [file, type] of [
+      ['shop.css', 'text/css'],
+      ['shop.js', 'text/javascript'],
+      ['favicon.svg', 'image/svg+xml'],
+    ]) {
       const res = await fetch(`${base}/demo/${file}`);
       assert.equal(res.status, 200, file);
       assert.ok(res.headers.get('content-type')?.startsWith(type), `${file}: ${res.headers.get('content-type')}`);

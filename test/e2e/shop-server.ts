@@ -51,9 +51,13 @@ export function serveShop(
   });
   // Another page of the shop, without the element: where a customer browses between two payments.
   app.get('/about', (_req, res) => {
-    res.type('html').send('<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Tentang kami</title>' +
-      '<link rel="icon" href="/demo/favicon.svg"><link rel="stylesheet" href="/demo/shop.css"></head>' +
-      '<body><main class="layout"><h1>Tentang kami</h1><p><a href="/">Kembali ke menu</a></p></main></body></html>');
+    res
+      .type('html')
+      .send(
+        '<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Tentang kami</title>' +
+          '<link rel="icon" href="/demo/favicon.svg"><link rel="stylesheet" href="/demo/shop.css"></head>' +
+          '<body><main class="layout"><h1>Tentang kami</h1><p><a href="/">Kembali ke menu</a></p></main></body></html>',
+      );
   });
   app.use(demoRouter({ catalog: opts.catalog, config: opts.bffConfig, shopName: opts.shopName }));
   const { server, origin } = listening;

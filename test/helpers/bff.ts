@@ -66,17 +66,57 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
   const catalog = await loadCatalog(config.catalogFile);
   const simulator =
     config.dokuEnv === 'simulator'
-      ? createSimulator({ clientId: config.dokuClientId, secretKey: config.dokuSecretKey, publicBaseUrl: `${url}/simulator`, merchantName: config.merchantName, allowedUrlOrigins: config.allowedOrigins })
+      ? createSimulator({
+          clientId: config.dokuClientId,
+          secretKey: config.dokuSecretKey,
+          publicBaseUrl: `${url}/simulator`,
+          merchantName: config.merchantName,
+          allowedUrlOrigins: config.allowedOrigins,
+        })
       : undefined;
-  const doku = new DokuClient({ baseUrl: config.dokuBaseUrl, clientId: config.dokuClientId, secretKey: config.dokuSecretKey, timeoutMs: config.dokuTimeoutMs, log });
+  const doku = new DokuClient({
+    baseUrl: config.dokuBaseUrl,
+    clientId: config.dokuClientId,
+    secretKey: config.dokuSecretKey,
+    timeoutMs: config.dokuTimeoutMs,
+    log,
+  });
   const webhook = opts.deps?.webhook ?? webhookFromConfig(config, store, log, opts.webhook);
   webhook?.start();
-  const app = createApp({ config, store, bus, log, catalog, doku, simulator, webhook, rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 }, ...opts.deps });
+  const app = createApp({
+    config,
+    store,
+    bus,
+    log,
+    catalog,
+    doku,
+    simulator,
+    webhook,
+    rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 },
+    ...opts.deps,
+  });
   server.on('request', app);
-  const reconciler = new Reconciler({ store, bus, log, webhook, doku: opts.deps?.doku ?? doku, intervalMs: config.reconcileIntervalMs, minAgeMs: opts.reconcile?.minAgeMs ?? config.reconcileMinAgeMs, checkLeaseMs: config.dokuTimeoutMs + 5_000 });
+  const reconciler = new Reconciler({
+    store,
+    bus,
+    log,
+    webhook,
+    doku: opts.deps?.doku ?? doku,
+    intervalMs: config.reconcileIntervalMs,
+    minAgeMs: opts.reconcile?.minAgeMs ?? config.reconcileMinAgeMs,
+    checkLeaseMs: config.dokuTimeoutMs + 5_000,
+  });
   if (opts.reconcile?.start) reconciler.start();
   return {
-    url, config, store, bus, log, app, server, simulator, reconciler,
+    url,
+    config,
+    store,
+    bus,
+    log,
+    app,
+    server,
+    simulator,
+    reconciler,
     async close() {
       await reconciler.stop();
       await webhook?.close();

@@ -11,7 +11,10 @@ export interface RecordedRequest {
   body: string;
 }
 
-export type Script = (req: RecordedRequest, n: number) => { status: number; body: unknown; sign?: 'ok' | 'wrong-secret' | 'none'; delayMs?: number };
+export type Script = (
+  req: RecordedRequest,
+  n: number,
+) => { status: number; body: unknown; sign?: 'ok' | 'wrong-secret' | 'none'; delayMs?: number };
 
 export async function startFakeDoku(opts: { clientId: string; secretKey: string; script: Script }) {
   const requests: RecordedRequest[] = [];
@@ -19,7 +22,12 @@ export async function startFakeDoku(opts: { clientId: string; secretKey: string;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const rec = { method: req.method!, path: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const rec = {
+        method: req.method!,
+        path: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(rec);
       const answer = opts.script(rec, requests.length);
       const body = JSON.stringify(answer.body);

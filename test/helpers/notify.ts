@@ -39,6 +39,14 @@ export function signedNotification(config: Config, n: NotificationInput, body = 
 /** POST a signed notification to the BFF; returns status and parsed body. */
 export async function sendNotification(baseUrl: string, config: Config, n: NotificationInput, body?: string) {
   const signed = signedNotification(config, n, body);
-  const res = await fetch(baseUrl + config.notificationPath, { method: 'POST', headers: signed.headers, body: signed.body });
-  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null, requestId: signed.headers['Request-Id'] };
+  const res = await fetch(baseUrl + config.notificationPath, {
+    method: 'POST',
+    headers: signed.headers,
+    body: signed.body,
+  });
+  return {
+    status: res.status,
+    body: (await res.json().catch(() => null)) as Record<string, unknown> | null,
+    requestId: signed.headers['Request-Id'],
+  };
 }

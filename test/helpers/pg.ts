@@ -33,7 +33,10 @@ export function resolveTestPg(): Promise<{ url: string } | { skip: string }> {
     const explicit = process.env.TEST_DATABASE_URL;
     if (explicit) {
       const err = await answers(explicit, 5000);
-      if (err) throw new Error(`TEST_DATABASE_URL is set but PostgreSQL at ${redactUrl(explicit)} does not answer: ${err.message}`);
+      if (err)
+        throw new Error(
+          `TEST_DATABASE_URL is set but PostgreSQL at ${redactUrl(explicit)} does not answer: ${err.message}`,
+        );
       return { url: explicit };
     }
     const err = await answers(DEFAULT_TEST_PG_URL, 1500);
@@ -119,19 +122,21 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     client.pipe(upstream).pipe(client);
   });
   let port = 0;
-  const listen = () => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      port = (server.address() as AddressInfo).port;
-      resolve();
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        port = (server.address() as AddressInfo).port;
+        resolve();
+      });
     });
-  });
-  const stop = () => new Promise<void>((resolve) => {
-    for (const s of sockets) s.destroy();
-    if (server.listening) server.close(() => resolve());
-    else resolve();
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      if (server.listening) server.close(() => resolve());
+      else resolve();
+    });
   await listen();
   return {
     get port() {

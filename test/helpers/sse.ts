@@ -55,7 +55,10 @@ export function openStream(url: string, headers: Record<string, string> = {}): P
         close: () => req.destroy(),
         event(n, timeoutMs = 3000) {
           return new Promise((ok, fail) => {
-            const timer = setTimeout(() => fail(new Error(`no event #${n} within ${timeoutMs} ms (got ${events.length})`)), timeoutMs);
+            const timer = setTimeout(
+              () => fail(new Error(`no event #${n} within ${timeoutMs} ms (got ${events.length})`)),
+              timeoutMs,
+            );
             const check = () => {
               if (events.length > n) {
                 clearTimeout(timer);

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  CreatePaymentRequest, CreatePaymentResponse, ERROR_CODES, ErrorBody, isFinalStatus, MAX_LINES, MAX_QUANTITY, PAYMENT_STATUSES,
+  CreatePaymentRequest,
+  CreatePaymentResponse,
+  ERROR_CODES,
+  ErrorBody,
+  isFinalStatus,
+  MAX_LINES,
+  MAX_QUANTITY,
+  PAYMENT_STATUSES,
   PaymentStatusResponse,
 } from '../../shared/api.ts';
 
@@ -15,12 +22,19 @@ describe('CreatePaymentRequest', () => {
     assert.deepEqual(CreatePaymentRequest.parse({ order_token: 'a.b.c' }), { order_token: 'a.b.c' });
   });
   it('refuses both items and an order token, and neither', () => {
-    assert.equal(CreatePaymentRequest.safeParse({ items: [{ sku: 'x', quantity: 1 }], order_token: 'a.b.c' }).success, false);
+    assert.equal(
+      CreatePaymentRequest.safeParse({ items: [{ sku: 'x', quantity: 1 }], order_token: 'a.b.c' }).success,
+      false,
+    );
     assert.equal(CreatePaymentRequest.safeParse({}).success, false);
   });
   it('refuses quantities outside 1..99, fractions, and more than 50 lines', () => {
     for (const quantity of [0, MAX_QUANTITY + 1, 1.5, -1, '2']) {
-      assert.equal(CreatePaymentRequest.safeParse({ items: [{ sku: 'x', quantity }] }).success, false, `quantity ${quantity}`);
+      assert.equal(
+        CreatePaymentRequest.safeParse({ items: [{ sku: 'x', quantity }] }).success,
+        false,
+        `quantity ${quantity}`,
+      );
     }
     const lines = (n: number) => Array.from({ length: n }, (_, i) => ({ sku: `s${i}`, quantity: 1 }));
     assert.equal(CreatePaymentRequest.safeParse({ items: lines(MAX_LINES) }).success, true);
@@ -28,13 +42,15 @@ describe('CreatePaymentRequest', () => {
     assert.equal(CreatePaymentRequest.safeParse({ items: [] }).success, false);
   });
   it('takes only http(s) return URLs', () => {
-    const ok = (return_url: string) => CreatePaymentRequest.safeParse({ items: [{ sku: 'x', quantity: 1 }], return_url }).success;
+    const ok = (return_url: string) =>
+      CreatePaymentRequest.safeParse({ items: [{ sku: 'x', quantity: 1 }], return_url }).success;
     assert.equal(ok('https://shop.example/checkout?x=1'), true);
     assert.equal(ok('javascript:alert(1)'), false);
     assert.equal(ok('data:text/html,hi'), false);
   });
   it('validates the optional customer', () => {
-    const ok = (customer: unknown) => CreatePaymentRequest.safeParse({ items: [{ sku: 'x', quantity: 1 }], customer }).success;
+    const ok = (customer: unknown) =>
+      CreatePaymentRequest.safeParse({ items: [{ sku: 'x', quantity: 1 }], customer }).success;
     assert.equal(ok({ name: 'Budi', email: 'budi@example.id', phone: '+6281234567890' }), true);
     assert.equal(ok({ email: 'not-an-email' }), false);
     assert.equal(ok({ phone: '0812-abc' }), false);
@@ -44,7 +60,12 @@ describe('CreatePaymentRequest', () => {
 describe('responses', () => {
   it('a created payment carries the redirect the element submits as a form', () => {
     const body = {
-      invoice_number: 'INV-1', amount: 55000, currency: 'IDR', status: 'PENDING', status_token: 't', expires_at: '2026-11-24T10:15:00Z',
+      invoice_number: 'INV-1',
+      amount: 55000,
+      currency: 'IDR',
+      status: 'PENDING',
+      status_token: 't',
+      expires_at: '2026-11-24T10:15:00Z',
       redirect: { method: 'POST', url: 'https://pay.example/linkaja', parameters: [{ name: 'Message', value: 'abc' }] },
     };
     assert.deepEqual(CreatePaymentResponse.parse(body), body);

@@ -30,8 +30,20 @@ before(() => {
   // The analyzer joins --outdir to the working directory, so it is given relative to the project.
   dir = mkdtempSync(join(tmpdir(), 'linkaja-cem-'));
   packageJsonBefore = readFileSync(join(root, 'package.json'), 'utf8');
-  execFileSync(process.execPath, [join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--quiet', '--outdir', relative(root, dir)], { cwd: root, stdio: 'pipe' });
-  const manifest = JSON.parse(readFileSync(join(dir, 'custom-elements.json'), 'utf8')) as { modules: { declarations?: Declaration[] }[] };
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'),
+      'analyze',
+      '--quiet',
+      '--outdir',
+      relative(root, dir),
+    ],
+    { cwd: root, stdio: 'pipe' },
+  );
+  const manifest = JSON.parse(readFileSync(join(dir, 'custom-elements.json'), 'utf8')) as {
+    modules: { declarations?: Declaration[] }[];
+  };
   element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'linkaja-pay')!;
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,11 +56,15 @@ describe('<linkaja-pay> public contract', () => {
     assert.deepEqual(names(element.attributes), ['bff', 'items', 'label', 'locale', 'order-token', 'quantity', 'sku']);
   });
   it('documents the six events, the three parts and its custom properties', () => {
-    assert.deepEqual(names(element.events), ['created', 'error', 'failure', 'redirect', 'status', 'success'].map((e) => `linkaja-pay:${e}`).sort());
+    assert.deepEqual(
+      names(element.events),
+      ['created', 'error', 'failure', 'redirect', 'status', 'success'].map((e) => `linkaja-pay:${e}`).sort(),
+    );
     assert.deepEqual(names(element.cssParts), ['button', 'message', 'status']);
     const props = names(element.cssProperties);
     assert.ok(props.length >= 5 && props.every((p) => p.startsWith('--linkaja-pay-')), props.join(' '));
-    for (const x of [...element.events!, ...element.cssParts!, ...element.cssProperties!]) assert.ok(x.description, `${x.name} has a description`);
+    for (const x of [...element.events!, ...element.cssParts!, ...element.cssProperties!])
+      assert.ok(x.description, `${x.name} has a description`);
   });
   it('analysing leaves package.json alone; it points editors at the built manifest', () => {
     const pkg = readFileSync(join(root, 'package.json'), 'utf8');
@@ -57,7 +73,11 @@ describe('<linkaja-pay> public contract', () => {
   });
   it('the README names every event and custom property', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    for (const x of [...element.events!, ...element.cssProperties!, ...element.cssParts!.map((p) => ({ name: `::part(${p.name})` }))]) {
+    for (const x of [
+      ...element.events!,
+      ...element.cssProperties!,
+      ...element.cssParts!.map((p) => ({ name: `::part(${p.name})` })),
+    ]) {
       assert.ok(readme.includes(x.name), `README mentions ${x.name}`);
     }
   });

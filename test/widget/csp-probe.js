@@ -10,6 +10,12 @@ addEventListener('load', async () => {
   await el.updateComplete;
   const button = el.shadowRoot.querySelector('button');
   const styled = [...el.shadowRoot.querySelectorAll('[style]')].length;
-  const csp = { violations, errors, styled, text: button.textContent.trim(), background: getComputedStyle(button).backgroundColor };
+  const csp = {
+    violations,
+    errors,
+    styled,
+    text: button.textContent.trim(),
+    background: getComputedStyle(button).backgroundColor,
+  };
   parent.postMessage({ csp }, '*');
 });

@@ -6,7 +6,8 @@ import type { LinkajaPay } from '../../widget/linkaja-pay.ts';
 
 export const BFF: string = (window as unknown as { __LINKAJA_BFF__: string }).__LINKAJA_BFF__;
 /** A second real BFF whose event streams end after 1 s, as the real one's do after 30 min. */
-export const SHORT_STREAM_BFF: string = (window as unknown as { __LINKAJA_SHORT_STREAM_BFF__: string }).__LINKAJA_SHORT_STREAM_BFF__;
+export const SHORT_STREAM_BFF: string = (window as unknown as { __LINKAJA_SHORT_STREAM_BFF__: string })
+  .__LINKAJA_SHORT_STREAM_BFF__;
 
 export type Decision = 'pay' | 'cancel' | 'expire';
 
@@ -28,7 +29,9 @@ export async function mount(attrs: Record<string, string>): Promise<LinkajaPay> 
 /** Click pay and stop at the redirect (canceled, so the test page stays): what the BFF created and the form. */
 export async function payUntilRedirect(el: LinkajaPay) {
   const created = oneEvent(el, 'linkaja-pay:created');
-  const redirect = new Promise<CustomEvent<{ invoice_number: string; redirect: CreatePaymentResponse['redirect']; form: HTMLFormElement }>>((resolve) =>
+  const redirect = new Promise<
+    CustomEvent<{ invoice_number: string; redirect: CreatePaymentResponse['redirect']; form: HTMLFormElement }>
+  >((resolve) =>
     el.addEventListener('linkaja-pay:redirect', (e) => (e.preventDefault(), resolve(e as CustomEvent)), { once: true }),
   );
   buttonOf(el).click();
@@ -63,7 +66,12 @@ export async function createPaymentDirect(sku: string, quantity = 1): Promise<Cr
 }
 
 /** Resolves with the first event of `name` whose detail matches, rejects after `ms`. */
-export function eventWithin<T = unknown>(el: EventTarget, name: string, ms = 8000, match: (d: T) => boolean = () => true): Promise<CustomEvent<T>> {
+export function eventWithin<T = unknown>(
+  el: EventTarget,
+  name: string,
+  ms = 8000,
+  match: (d: T) => boolean = () => true,
+): Promise<CustomEvent<T>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${name} within ${ms} ms`)), ms);
     const on = (e: Event) => {
@@ -79,12 +87,25 @@ export function eventWithin<T = unknown>(el: EventTarget, name: string, ms = 800
 export const pendingKeys = (): string[] => Object.keys(sessionStorage).filter((k) => k.startsWith('linkaja-pay:'));
 
 /** An HS256 order token, signed here as the merchant's backend would sign it. */
-export async function signOrderToken(items: Array<{ name: string; price: number; quantity: number }>, ttlSeconds = 600): Promise<string> {
+export async function signOrderToken(
+  items: Array<{ name: string; price: number; quantity: number }>,
+  ttlSeconds = 600,
+): Promise<string> {
   const secret = (window as unknown as { __ORDER_TOKEN_SECRET__: string }).__ORDER_TOKEN_SECRET__;
-  const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const b64url = (bytes: Uint8Array) =>
+    btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
   const part = (o: unknown) => b64url(new TextEncoder().encode(JSON.stringify(o)));
   const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ items, exp: Math.floor(Date.now() / 1000) + ttlSeconds })}`;
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input)));
   return `${input}.${b64url(sig)}`;
 }
@@ -127,11 +148,20 @@ export interface FetchCall {
 }
 
 /** Puts `handle` between a window's code and the network while `run` runs (the BFF stays real). */
-export async function throughFetch<T>(handle: (call: FetchCall) => Promise<Response>, run: () => Promise<T>, win: Window = window): Promise<T> {
+export async function throughFetch<T>(
+  handle: (call: FetchCall) => Promise<Response>,
+  run: () => Promise<T>,
+  win: Window = window,
+): Promise<T> {
   const saved = win.fetch;
   win.fetch = (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
-    return handle({ url, method: (init?.method ?? 'GET').toUpperCase(), init, send: () => saved.call(win, input, init) });
+    return handle({
+      url,
+      method: (init?.method ?? 'GET').toUpperCase(),
+      init,
+      send: () => saved.call(win, input, init),
+    });
   };
   try {
     return await run();
@@ -145,6 +175,7 @@ export async function throughFetch<T>(handle: (call: FetchCall) => Promise<Respo
 }
 
 /** A GET of one payment's status (the polling route, not its event stream). */
-export const isStatusRead = (c: FetchCall): boolean => c.method === 'GET' && c.url.startsWith(`${BFF}/api/payments/`) && !c.url.includes('/events');
+export const isStatusRead = (c: FetchCall): boolean =>
+  c.method === 'GET' && c.url.startsWith(`${BFF}/api/payments/`) && !c.url.includes('/events');
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

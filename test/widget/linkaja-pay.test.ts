@@ -32,7 +32,13 @@ describe('<linkaja-pay> rendering', () => {
   });
 
   it('reads its attributes into properties', async () => {
-    const el = await mount({ bff: `${BFF}/`, sku: 'rendang', quantity: '3', 'order-token': 'tok', items: '[{"sku":"a","quantity":2}]' });
+    const el = await mount({
+      bff: `${BFF}/`,
+      sku: 'rendang',
+      quantity: '3',
+      'order-token': 'tok',
+      items: '[{"sku":"a","quantity":2}]',
+    });
     expect(el.bff).to.equal(`${BFF}/`);
     expect(el.sku).to.equal('rendang');
     expect(el.quantity).to.equal(3);

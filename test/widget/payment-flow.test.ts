@@ -3,7 +3,20 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import type { LinkajaPay } from '../../widget/linkaja-pay.ts';
 import {
-  BFF, buttonOf, decide, type FetchCall, eventWithin, isStatusRead, messageOf, mount, partText, payUntilRedirect, pendingKeys, signOrderToken, throughFetch, withoutEventSource,
+  BFF,
+  buttonOf,
+  decide,
+  type FetchCall,
+  eventWithin,
+  isStatusRead,
+  messageOf,
+  mount,
+  partText,
+  payUntilRedirect,
+  pendingKeys,
+  signOrderToken,
+  throughFetch,
+  withoutEventSource,
 } from './helpers.ts';
 
 type StatusDetail = { invoice_number: string; status: string; amount: number };
@@ -66,7 +79,10 @@ describe('<linkaja-pay> pay', () => {
   });
 
   it('sends items from the items attribute, priced by the BFF', async () => {
-    const el = await mount({ bff: BFF, items: '[{"sku":"nasi-goreng","quantity":2},{"sku":"es-teh-manis","quantity":1,"price":1}]' });
+    const el = await mount({
+      bff: BFF,
+      items: '[{"sku":"nasi-goreng","quantity":2},{"sku":"es-teh-manis","quantity":1,"price":1}]',
+    });
     const { created } = await payUntilRedirect(el);
     expect(created.detail.amount).to.equal(2 * 27500 + 6000);
   });
@@ -90,7 +106,14 @@ describe('<linkaja-pay> pay', () => {
     let placed: { inBody: boolean; method: string | null; action: string | null } | undefined;
     el.addEventListener('linkaja-pay:redirect', (e) => {
       const { form } = (e as CustomEvent).detail;
-      queueMicrotask(() => (placed = { inBody: form.parentNode === doc.body, method: form.getAttribute('method'), action: form.getAttribute('action') }));
+      queueMicrotask(
+        () =>
+          (placed = {
+            inBody: form.parentNode === doc.body,
+            method: form.getAttribute('method'),
+            action: form.getAttribute('action'),
+          }),
+      );
     });
     const navigated = oneEvent(frame, 'load');
     el.shadowRoot!.querySelector('button')!.click();
@@ -102,7 +125,8 @@ describe('<linkaja-pay> pay', () => {
   });
 });
 
-const customElementsIn = (frame: HTMLIFrameElement) => (frame.contentWindow as Window & typeof globalThis).customElements;
+const customElementsIn = (frame: HTMLIFrameElement) =>
+  (frame.contentWindow as Window & typeof globalThis).customElements;
 
 describe('<linkaja-pay> return', () => {
   it('follows the payment through server-sent events to SUCCESS', async () => {
@@ -216,7 +240,8 @@ describe('<linkaja-pay> return', () => {
     const a = await mount({ bff: BFF, sku: 'kopi-susu' });
     const b = await mount({ bff: BFF, sku: 'nasi-goreng' });
     const bEvents: string[] = [];
-    for (const name of ['created', 'status', 'success', 'failure', 'error']) b.addEventListener(`linkaja-pay:${name}`, () => bEvents.push(name));
+    for (const name of ['created', 'status', 'success', 'failure', 'error'])
+      b.addEventListener(`linkaja-pay:${name}`, () => bEvents.push(name));
     const { redirect } = await payUntilRedirect(a);
     const success = eventWithin(a, 'linkaja-pay:success');
     await decide(messageOf(redirect.detail.redirect), 'pay');

@@ -2,7 +2,19 @@
 // silently (back/forward cache), and a status read that never answers.
 import { expect } from '@open-wc/testing';
 import {
-  BFF, SHORT_STREAM_BFF, decide, eventWithin, type FetchCall, isStatusRead, messageOf, mount, payUntilRedirect, sleep, throughFetch, watchingEventSources, withoutEventSource,
+  BFF,
+  SHORT_STREAM_BFF,
+  decide,
+  eventWithin,
+  type FetchCall,
+  isStatusRead,
+  messageOf,
+  mount,
+  payUntilRedirect,
+  sleep,
+  throughFetch,
+  watchingEventSources,
+  withoutEventSource,
 } from './helpers.ts';
 
 type StatusDetail = { invoice_number: string; status: string; amount: number };

@@ -8,10 +8,22 @@ describe('<linkaja-pay> on a strict-CSP page', () => {
     const served = await fetch('/strict-csp.html');
     const page = await served.text();
     expect(served.status, page).to.equal(200);
-    expect(page.match(/ integrity="sha384-[A-Za-z0-9+/]+={0,2}"/g), 'an SRI hash on both script tags').to.have.length(2);
+    expect(page.match(/ integrity="sha384-[A-Za-z0-9+/]+={0,2}"/g), 'an SRI hash on both script tags').to.have.length(
+      2,
+    );
     const frame = document.createElement('iframe');
-    const report = new Promise<{ violations: string[]; errors: string[]; styled: number; text: string; background: string; defined: boolean }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the strict page reported nothing within 8 s (is dist/ built?)')), 8000);
+    const report = new Promise<{
+      violations: string[];
+      errors: string[];
+      styled: number;
+      text: string;
+      background: string;
+      defined: boolean;
+    }>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('the strict page reported nothing within 8 s (is dist/ built?)')),
+        8000,
+      );
       addEventListener('message', function on(e) {
         if (e.source !== frame.contentWindow || !e.data?.csp) return;
         clearTimeout(timer);
