@@ -149,7 +149,8 @@ async function main(): Promise<void> {
   const pg = await resolveTestPg();
   if ('url' in pg) {
     const { openPgPair } = await import('./bench-pg.ts');
-    const { a, b, close } = await openPgPair();
+    const pair = await openPgPair();
+    const { a, b } = pair;
     try {
       const nPg = await notificationsPerSecond(a, 'BENCH-PG');
       rows.push({
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
         ratio: '',
       });
     } finally {
-      await close();
+      await pair.close();
     }
   } else {
     rows.push({ what: `PostgreSQL figures: SKIPPED (${pg.skip})`, value: '', ratio: '' });

@@ -9,6 +9,7 @@ export const CHECK_STATUS_PATH = '/orders/v1/status/';
 export const MAX_AMOUNT = 10_000_000;
 
 /** Printable text only: a control character (NUL above all, which PostgreSQL refuses) is never a name or id. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 
 export const LineItem = z.strictObject({

@@ -69,23 +69,22 @@ function fromBodyParser(err: { type?: string; status?: number }): ApiError | und
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const api = err instanceof ApiError ? err : fromBodyParser(err ?? {});
+    const e = (err ?? {}) as { name?: string; message?: string; type?: string; status?: number };
+    const api = err instanceof ApiError ? err : fromBodyParser(e);
     if (api) {
       if (api.status >= 500) log.warn({ code: api.code, path: req.path, reqId: res.locals.requestId }, api.message);
-      res
-        .status(api.status)
-        .json({
-          error: {
-            code: api.code,
-            message: api.message,
-            ...(api.details === undefined ? {} : { details: api.details }),
-          },
-        });
+      res.status(api.status).json({
+        error: {
+          code: api.code,
+          message: api.message,
+          ...(api.details === undefined ? {} : { details: api.details }),
+        },
+      });
       return;
     }
     // Unexpected: log the error's name and message (never the request body), answer a bare 500.
     log.error(
-      { err: { name: err?.name, message: err?.message }, path: req.path, reqId: res.locals.requestId },
+      { err: { name: e.name, message: e.message }, path: req.path, reqId: res.locals.requestId },
       'unhandled error',
     );
     if (res.headersSent) return;

@@ -30,7 +30,7 @@ export async function loadCatalog(file: string = DEMO_CATALOG): Promise<Catalog>
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new Error(`CATALOG_FILE ${file}: ${(err as Error).message}`);
+    throw new Error(`CATALOG_FILE ${file}: ${(err as Error).message}`, { cause: err });
   }
   const parsed = CatalogSchema.safeParse(raw);
   if (!parsed.success) {
@@ -97,7 +97,7 @@ export async function priceRequest(req: CreatePaymentRequest, sources: OrderSour
     const order = { lineItems, amount: sumLineItems(lineItems) };
     result = checkPricedOrder(order) ?? order;
   } else {
-    result = priceCart(sources.catalog, req.items!);
+    result = priceCart(sources.catalog, req.items);
   }
   if (isPricingError(result)) throw new ApiError(400, result.code, result.message);
   return result;

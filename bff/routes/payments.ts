@@ -52,7 +52,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   router.post('/payments', async (req, res) => {
     const parsed = CreatePaymentRequest.safeParse(req.body);
     if (!parsed.success) throw invalidRequest(parsed.error);
-    const log = deps.log.child({ reqId: res.locals.requestId });
+    const log = deps.log.child({ reqId: res.locals.requestId as string });
     const created = await createPayment(deps, parsed.data, { origin: req.get('origin'), log });
     res.set('Cache-Control', 'no-store').status(201).json(created);
   });

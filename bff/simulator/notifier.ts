@@ -62,12 +62,13 @@ export class Notifier {
     index: number,
   ): void {
     if (this.closed || index >= this.retryDelaysMs.length) return;
-    const timer = setTimeout(async () => {
+    const retry = async () => {
       this.timers.delete(timer);
       if (this.closed) return;
       const result = await this.attempt(p, url, headers, body);
       if (!isDelivered(result)) this.scheduleRetry(p, url, headers, body, index + 1);
-    }, this.retryDelaysMs[index]);
+    };
+    const timer = setTimeout(() => void retry(), this.retryDelaysMs[index]);
     timer.unref();
     this.timers.add(timer);
   }

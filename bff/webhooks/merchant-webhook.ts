@@ -141,7 +141,7 @@ export class WebhookForwarder {
     // allSettled: one failed settle must not end the pass (and let close() return) under the others.
     const results = await Promise.allSettled(due.map((d) => this.deliver(d)));
     const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (failed) throw failed.reason;
   }
 
   private async deliver(due: WebhookDue): Promise<void> {

@@ -63,8 +63,8 @@ describe('PgBus (PostgreSQL LISTEN/NOTIFY)', () => {
     await Promise.all(buses.map((b) => b.close()));
     await admin?.end();
   });
-  const test = (title: string, fn: () => Promise<void>) =>
-    it(title, async (t: TestContext) => {
+  const test = (title: string, fn: () => Promise<void>): void =>
+    void it(title, async (t: TestContext) => {
       if (skip) return t.skip(skip);
       await fn();
     });

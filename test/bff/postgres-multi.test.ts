@@ -77,8 +77,8 @@ describe('several BFF instances on one PostgreSQL', () => {
     await proxy?.close();
     await schema?.drop();
   });
-  const test = (title: string, fn: () => Promise<void>) =>
-    it(title, async (t: TestContext) => {
+  const test = (title: string, fn: () => Promise<void>): void =>
+    void it(title, async (t: TestContext) => {
       if (skip) return t.skip(skip);
       await fn();
     });

@@ -72,7 +72,7 @@ const REDIRECT: Redirect = {
   method: 'POST',
   url: 'https://pay.example/linkaja',
   parameters: [{ name: 'msg', value: 'x' }],
-} as Redirect;
+};
 
 for (const [name, setup] of Object.entries(BACKENDS)) {
   describe(`store contract: ${name}`, () => {
@@ -96,8 +96,8 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
     });
 
     /** A test that skips visibly when this backend is not available. */
-    const test = (title: string, fn: () => Promise<void>) =>
-      it(title, async (t: TestContext) => {
+    const test = (title: string, fn: () => Promise<void>): void =>
+      void it(title, async (t: TestContext) => {
         if (skip) return t.skip(skip);
         await fn();
       });

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createLogger } from '../../bff/log.ts';
-import { openStore } from '../../bff/store/index.ts';
 import { verifyWebhook, webhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../bff/webhooks/merchant-webhook.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { sendNotification } from '../helpers/notify.ts';

@@ -98,7 +98,7 @@ export async function waitForEvent(
     if (found) return found;
     if (Date.now() > deadline) {
       const seen = journey.events
-        .map((e) => `${e.type}${e.detail.status ? `(${String(e.detail.status)})` : ''}`)
+        .map((e) => `${e.type}${typeof e.detail.status === 'string' ? `(${e.detail.status})` : ''}`)
         .join(', ');
       throw new Error(
         `No ${type} event within ${timeoutMs} ms. Seen: [${seen}]. Problems: [${journey.problems.join(' | ')}]`,

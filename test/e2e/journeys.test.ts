@@ -81,8 +81,8 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 
 /** axe-core's violations on the page (evaluated through the devtools protocol, so the CSP is not loosened). */
 async function axeViolations(page: Page): Promise<string[]> {
-  const found = (await page.evaluate(`${AXE_SOURCE};
-    axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' (' + v.nodes.map((n) => n.target.join(' ')).join(', ') + ')'))`)) as string[];
+  const found = await page.evaluate<string[]>(`${AXE_SOURCE};
+    axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' (' + v.nodes.map((n) => n.target.join(' ')).join(', ') + ')'))`);
   return found;
 }
 

@@ -39,7 +39,10 @@ export function openStream(url: string, headers: Record<string, string> = {}): P
             if (line.startsWith(':')) comments.push(line.slice(1).trim());
             else if (line.startsWith('id: ')) ev.id = line.slice(4);
             else if (line.startsWith('event: ')) ev.event = line.slice(7);
-            else if (line.startsWith('data: ')) ((ev.data += line.slice(6)), (isEvent = true));
+            else if (line.startsWith('data: ')) {
+              ev.data += line.slice(6);
+              isEvent = true;
+            }
           }
           if (isEvent) events.push(ev);
           waiters.splice(0).forEach((w) => w());

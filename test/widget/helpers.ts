@@ -15,7 +15,7 @@ export const buttonOf = (el: LinkajaPay): HTMLButtonElement => el.shadowRoot!.qu
 export const partText = (el: LinkajaPay, part: string): string =>
   (el.shadowRoot!.querySelector(`[part="${part}"]`) as HTMLElement).hidden
     ? ''
-    : el.shadowRoot!.querySelector(`[part="${part}"]`)!.textContent!.trim();
+    : el.shadowRoot!.querySelector(`[part="${part}"]`)!.textContent.trim();
 
 export async function mount(attrs: Record<string, string>): Promise<LinkajaPay> {
   const el = document.createElement('linkaja-pay');
@@ -35,7 +35,7 @@ export async function payUntilRedirect(el: LinkajaPay) {
     el.addEventListener('linkaja-pay:redirect', (e) => (e.preventDefault(), resolve(e as CustomEvent)), { once: true }),
   );
   buttonOf(el).click();
-  return { created: (await created) as CustomEvent, redirect: await redirect };
+  return { created: await created, redirect: await redirect };
 }
 
 export const messageOf = (redirect: CreatePaymentResponse['redirect']): string =>

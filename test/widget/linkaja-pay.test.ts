@@ -12,7 +12,7 @@ describe('<linkaja-pay> rendering', () => {
     expect(buttons.length).to.equal(1);
     expect(buttons[0].getAttribute('part')).to.equal('button');
     expect(buttons[0].type).to.equal('button');
-    expect(buttons[0].textContent!.trim()).to.equal('Bayar dengan LinkAja');
+    expect(buttons[0].textContent.trim()).to.equal('Bayar dengan LinkAja');
     expect(el.shadowRoot!.querySelector('[lang]')!.getAttribute('lang')).to.equal('id');
     expect(el.shadowRoot!.querySelector('[role="status"] [part="status"]')).to.exist;
     expect(el.shadowRoot!.querySelector('[role="status"] [part="message"]')).to.exist;
@@ -21,11 +21,11 @@ describe('<linkaja-pay> rendering', () => {
 
   it('speaks English with locale="en", and a label replaces the default text', async () => {
     const el = await mount({ bff: BFF, sku: 'kopi-susu', locale: 'en' });
-    expect(buttonOf(el).textContent!.trim()).to.equal('Pay with LinkAja');
+    expect(buttonOf(el).textContent.trim()).to.equal('Pay with LinkAja');
     expect(el.shadowRoot!.querySelector('[lang]')!.getAttribute('lang')).to.equal('en');
     el.label = 'Bayar kopi';
     await el.updateComplete;
-    expect(buttonOf(el).textContent!.trim()).to.equal('Bayar kopi');
+    expect(buttonOf(el).textContent.trim()).to.equal('Bayar kopi');
     el.setAttribute('locale', 'xx');
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[lang]')!.getAttribute('lang')).to.equal('id');
@@ -112,7 +112,7 @@ describe('<linkaja-pay> errors', () => {
   it('refuses an items attribute that is not a list of items, without breaking the page', async () => {
     for (const items of ['{"sku":"kopi-susu","quantity":1}', '[null]', '[]']) {
       const el = await mount({ bff: BFF, items });
-      expect(buttonOf(el).textContent!.trim()).to.equal('Bayar dengan LinkAja');
+      expect(buttonOf(el).textContent.trim()).to.equal('Bayar dengan LinkAja');
       const error = eventWithin<{ code: string }>(el, 'linkaja-pay:error', 1000);
       buttonOf(el).click();
       expect((await error).detail.code, items).to.equal('invalid_attributes');

@@ -150,7 +150,7 @@ describe('<linkaja-pay> return', () => {
     expect(transportsUsed(detail.invoice_number)).to.deep.equal({ sse: true, polling: false });
     expect(partText(el, 'status')).to.equal('Payment of Rp 32.000 received. Thank you!');
     expect(buttonOf(el).disabled).to.equal(true);
-    expect(buttonOf(el).textContent!.trim()).to.equal('Paid');
+    expect(buttonOf(el).textContent.trim()).to.equal('Paid');
     expect(pendingKeys()).to.deep.equal([]);
     await expect(el).to.be.accessible();
   });
@@ -170,7 +170,7 @@ describe('<linkaja-pay> return', () => {
       await back.updateComplete;
       expect(detail).to.deep.equal({ invoice_number: redirect.detail.invoice_number, status: 'FAILED', amount: 22000 });
       expect(partText(back, 'status')).to.equal('Pembayaran gagal atau dibatalkan. Silakan coba lagi.');
-      expect(buttonOf(back).textContent!.trim()).to.equal('Bayar lagi dengan LinkAja');
+      expect(buttonOf(back).textContent.trim()).to.equal('Bayar lagi dengan LinkAja');
       expect(buttonOf(back).disabled).to.equal(false);
       expect(pendingKeys()).to.deep.equal([]);
       expect(transportsUsed(detail.invoice_number)).to.deep.equal({ sse: false, polling: true });
@@ -248,12 +248,12 @@ describe('<linkaja-pay> return', () => {
     await success;
     await b.updateComplete;
     expect(bEvents).to.deep.equal([]);
-    expect(buttonOf(b).textContent!.trim()).to.equal('Bayar dengan LinkAja');
+    expect(buttonOf(b).textContent.trim()).to.equal('Bayar dengan LinkAja');
     expect(partText(b, 'status')).to.equal('');
 
     const { created } = await payUntilRedirect(b);
     expect(created.detail.amount).to.equal(27500);
     expect(pendingKeys()).to.have.length(1); // a's record is gone (final); b's is its own
-    expect(buttonOf(a).textContent!.trim()).to.equal('Sudah dibayar');
+    expect(buttonOf(a).textContent.trim()).to.equal('Sudah dibayar');
   });
 });

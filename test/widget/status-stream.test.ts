@@ -74,7 +74,9 @@ describe('<linkaja-pay> status following', () => {
       if (!isStatusRead(c) || hung) return c.send();
       const signal = c.init?.signal;
       hung = { signal };
-      return new Promise<Response>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+      return new Promise<Response>((_, reject) =>
+        signal?.addEventListener('abort', () => reject(signal.reason as Error)),
+      );
     };
     try {
       await withoutEventSource(() =>
