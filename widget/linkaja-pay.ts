@@ -40,8 +40,10 @@ type OrderBody = { items: CartItem[] } | { order_token: string };
  */
 export class LinkajaPay extends LitElement {
   static override styles = styles;
-  // Declared here, not with decorators: the decorator helper and Lit's decorator module would be about
-  // 0.37 KB gzip of a bundle that has a budget. Each option is the attribute's whole behaviour.
+  // Reactive properties declared here, not with decorators: the decorator helper and Lit's decorator
+  // module cost about 0.37 KB gzip of a budgeted bundle. The fields below hold the defaults and the docs
+  // the manifest reads; tsconfig's useDefineForClassFields: false keeps their initialisers going through
+  // Lit's accessors.
   static override properties: PropertyDeclarations = {
     bff: {},
     sku: {},

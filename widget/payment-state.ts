@@ -28,6 +28,7 @@ export type PaymentAction =
   | { type: 'handover'; invoice: Invoice }
   /** A payment this page sent to LinkAja was found again (a return, a page shown again): follow it. */
   | { type: 'follow'; invoice: Invoice }
+  /** A status read of the payment being followed. */
   | { type: 'status'; status: PaymentStatusResponse }
   /** `fatal`: the attempt is over (create or redirect failed, the BFF does not know the payment). */
   | { type: 'error'; code: string; fatal: boolean }
