@@ -6,15 +6,4 @@ export default {
   litelement: true,
   // package.json names dist/custom-elements.json itself; the contract test analyses into a temp dir and must not rewrite it.
   packagejson: false,
-  plugins: [
-    {
-      // emit() builds event names at run time; the JSDoc @event tags already name every event.
-      name: 'linkaja-pay:named-events-only',
-      packageLinkPhase({ customElementsManifest }) {
-        for (const mod of customElementsManifest.modules) {
-          for (const decl of mod.declarations ?? []) if (decl.events) decl.events = decl.events.filter((e) => e.name);
-        }
-      },
-    },
-  ],
 };
