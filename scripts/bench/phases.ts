@@ -6,12 +6,21 @@ import type { DokuCredentials, Proc } from './processes.ts';
 import { paidNotification, simulatorCreate, type PreparedRequest } from './signed.ts';
 import { notifyBurst, openStreams, type BurstResult } from './streams.ts';
 
-/** Baseline and status route use the same connections and durations. */
+/** Every rate is measured with the same connections and durations as its baseline. */
 export const LOAD = { connections: 32, warmupSeconds: 3, seconds: 8, rounds: 4 };
 
 export interface Target {
   url: string;
   next: () => PreparedRequest;
+  /** For a pool of one-off requests (each notification once): how many are left. */
+  left?: () => number;
+}
+
+export interface Paired {
+  base: Rate;
+  measured: Rate;
+  /** The measured rate over the baseline's, slice by slice: how much the machine moved meanwhile. */
+  sliceRatios: number[];
 }
 
 function sum(rates: Rate[]): Rate {
@@ -22,79 +31,91 @@ function sum(rates: Rate[]): Rate {
   return { perSecond: ok / seconds, ok, refused, seconds };
 }
 
-/**
- * The rates of two targets under the same load: each warmed up (JIT, sockets, caches), then measured
- * in alternating slices, so that another process's burst on these shared cores costs both alike and
- * the ratio holds. Also returns the lowest and highest ratio of one slice to its neighbour.
- */
-export async function alternatingRates(a: Target, b: Target): Promise<{ a: Rate; b: Rate; ratios: number[] }> {
-  const { connections, warmupSeconds, seconds, rounds } = LOAD;
-  for (const t of [a, b]) await measureRate({ ...t, connections, seconds: warmupSeconds });
-  const as: Rate[] = [];
-  const bs: Rate[] = [];
-  for (let i = 0; i < rounds; i++) {
-    as.push(await measureRate({ ...a, connections, seconds: seconds / rounds }));
-    bs.push(await measureRate({ ...b, connections, seconds: seconds / rounds }));
-  }
-  return { a: sum(as), b: sum(bs), ratios: bs.map((r, i) => r.perSecond / as[i].perSecond) };
+/** One run; a pool's run also ends when the pool does (null: too little left to measure). */
+function run(t: Target, seconds: number): Promise<Rate | null> {
+  const { connections } = LOAD;
+  if (!t.left) return measureRate({ ...t, connections, seconds });
+  // Autocannon builds each connection's next request before it learns the run is over: keep a margin.
+  const amount = t.left() - connections;
+  return amount < 2 * connections ? Promise.resolve(null) : measureRate({ ...t, connections, seconds, amount });
 }
 
-export const bareJson = (): PreparedRequest => ({ method: 'GET', path: '/json', headers: {} });
-
-/** Each request one customer's poll of their own order, from their own address. */
-export function statusPolls(customers: SeededOrder[]): () => PreparedRequest {
-  let i = 0;
-  return () => {
-    const c = customers[i++ % customers.length];
-    return {
-      method: 'GET',
-      path: `/api/payments/${c.invoice}`,
-      headers: { Authorization: `Bearer ${c.token}`, 'X-Forwarded-For': c.address },
-    };
+/**
+ * A rate and its baseline under the same load: both warmed up (JIT, sockets, caches), then measured
+ * in alternating slices, so that another process's burst on these shared cores costs both alike and
+ * the ratio holds. A pool that runs out ends the measurement early (fewer slices, still exact rates).
+ */
+export async function alternatingRates(base: Target, measured: Target): Promise<Paired> {
+  const { warmupSeconds, seconds, rounds } = LOAD;
+  for (const t of [base, measured]) await run(t, warmupSeconds);
+  const bases: Rate[] = [];
+  const measures: Rate[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const m = await run(measured, seconds / rounds);
+    if (!m) break;
+    measures.push(m);
+    bases.push((await run(base, seconds / rounds))!);
+  }
+  if (measures.length === 0) throw new Error('the request pool ran out during the warm-up: seed more orders');
+  return {
+    base: sum(bases),
+    measured: sum(measures),
+    sliceRatios: measures.map((m, i) => m.perSecond / bases[i].perSecond),
   };
 }
 
-/**
- * Signed "paid" notifications for `warm` + `measured` seeded orders, each order once (every one a real
- * PENDING -> SUCCESS write). Returns the measured rate; a sample of the notified orders is then read
- * back over HTTP, so the figure is known to count stored changes.
- */
-export async function notificationRate(
-  bff: Proc,
-  creds: DokuCredentials,
-  orders: SeededOrder[],
-  warm: number,
-): Promise<Rate> {
-  const pool = orders.map((o) => paidNotification(creds, o));
-  let used = 0;
-  const next = () => pool[used++];
-  const { connections, seconds } = LOAD;
-  await measureRate({ url: bff.url, connections, seconds, amount: warm, next });
-  // Autocannon builds a connection's next request before it knows the run is over: a few are never sent.
-  const first = used;
-  const amount = pool.length - used - connections;
-  const rate = await measureRate({ url: bff.url, connections, seconds, amount, next });
-  const agent = keepAlive(1);
-  for (const o of orders.slice(first, first + Math.min(20, rate.ok))) {
-    const res = await timedRequest(agent, bff.url, statusPolls([o])());
-    if (!res.body.includes('"status":"SUCCESS"')) throw new Error(`${o.invoice} answered 200 but reads ${res.body}`);
-  }
-  agent.destroy();
-  return rate;
+export const bareJson = (url: string): Target => ({
+  url,
+  next: () => ({ method: 'GET', path: '/json', headers: {} }),
+});
+
+/** Each request one customer's poll of their own order, from their own address. */
+export function statusPolls(url: string, customers: SeededOrder[]): Target {
+  let i = 0;
+  return {
+    url,
+    next() {
+      const c = customers[i++ % customers.length];
+      return {
+        method: 'GET',
+        path: `/api/payments/${c.invoice}`,
+        headers: { Authorization: `Bearer ${c.token}`, 'X-Forwarded-For': c.address },
+      };
+    },
+  };
 }
 
-/** A fresh server's notification path taken warm (JIT, store statements) before anything is timed on it. */
-export async function warmNotifications(bff: Proc, creds: DokuCredentials, orders: SeededOrder[]): Promise<void> {
+/** Signed "paid" notifications, one per seeded order: each a real PENDING -> SUCCESS write. */
+export function paidNotifications(url: string, creds: DokuCredentials, orders: SeededOrder[]): Target {
   const pool = orders.map((o) => paidNotification(creds, o));
   let used = 0;
-  const amount = pool.length - LOAD.connections;
-  await measureRate({
-    url: bff.url,
-    connections: LOAD.connections,
-    seconds: LOAD.seconds,
-    amount,
-    next: () => pool[used++],
-  });
+  return { url, next: () => pool[used++], left: () => pool.length - used };
+}
+
+/**
+ * Read back the first notified orders (sent for certain: each connection's first request) over HTTP:
+ * the rate counts 200s, and this shows a 200 meant a stored change.
+ */
+export async function checkPaid(url: string, orders: SeededOrder[]): Promise<void> {
+  const agent = keepAlive(1);
+  const reads = statusPolls(url, orders.slice(0, 20));
+  try {
+    for (let i = 0; i < 20; i++) {
+      const res = await timedRequest(agent, url, reads.next());
+      if (!res.body.includes('"status":"SUCCESS"')) throw new Error(`a notified order reads ${res.body}`);
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * A fresh server's notification path taken warm (JIT, prepared statements) before anything is timed on
+ * it: a few hundred, a few at a time, so the heap grows no more than in light service.
+ */
+export async function warmNotifications(bff: Proc, creds: DokuCredentials, orders: SeededOrder[]): Promise<void> {
+  const pool = paidNotifications(bff.url, creds, orders);
+  await measureRate({ ...pool, connections: 4, seconds: LOAD.seconds, amount: orders.length - 4 });
 }
 
 export interface CreateLatency {
