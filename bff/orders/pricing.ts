@@ -1,7 +1,7 @@
 // Pricing: the server alone decides what an order costs. Pure functions over a catalog.
 import { z } from 'zod';
 import { MAX_LINES, MAX_QUANTITY, type CartItem } from '../../shared/api.ts';
-import { MAX_AMOUNT, type LineItem } from '../doku/schemas.ts';
+import { MAX_AMOUNT, sumLineItems, type LineItem } from './line-items.ts';
 
 export const CatalogEntry = z.strictObject({
   sku: z.string().min(1).max(64),
@@ -32,10 +32,6 @@ export type PricingError =
   | { code: 'unknown_sku'; message: string; sku: string }
   | { code: 'amount_too_large'; message: string }
   | { code: 'invalid_request'; message: string };
-
-/** Total of line items; the sum DOKU checks. */
-export const sumLineItems = (items: readonly LineItem[]): number =>
-  items.reduce((sum, li) => sum + li.price * li.quantity, 0);
 
 /** Check limits that apply to any order source (catalog, order token, resolveOrder). */
 export function checkPricedOrder(order: PricedOrder): PricingError | null {

@@ -6,14 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import type { CreatePaymentRequest } from '../../shared/api.ts';
-import { LineItem } from '../doku/schemas.ts';
+import { LineItem, sumLineItems } from './line-items.ts';
 import { ApiError } from '../http/errors.ts';
 import {
   catalogFrom,
   checkPricedOrder,
   isPricingError,
   priceCart,
-  sumLineItems,
   CatalogSchema,
   type Catalog,
   type PricedOrder,

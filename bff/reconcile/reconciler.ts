@@ -5,7 +5,7 @@
 import { GatewayError, type DokuClient } from '../doku/client.ts';
 import { applyReport, type ApplyDeps } from '../orders/apply.ts';
 import { newRequestId } from '../orders/ids.ts';
-import type { Order } from '../store/types.ts';
+import type { Order } from '../orders/order.ts';
 
 export interface ReconcilerDeps extends ApplyDeps {
   doku: Pick<DokuClient, 'checkStatus'>;

@@ -5,7 +5,7 @@ import { statusChangeOf, type EventBus, type StatusChange } from '../events/bus.
 import { ApiError, invalidRequest } from '../http/errors.ts';
 import { createPayment, type CreatePaymentDeps } from '../orders/create-payment.ts';
 import { statusTokenMatches } from '../orders/ids.ts';
-import type { Order } from '../store/types.ts';
+import type { Order } from '../orders/order.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
