@@ -3,7 +3,7 @@
 // makes that hold across instances), and an order past its expiry is asked once more before it is
 // marked EXPIRED. Answers go through the same state machine as notifications.
 import { GatewayError, type DokuClient } from '../doku/client.ts';
-import { applyReport, type ApplyDeps } from '../orders/apply.ts';
+import { applyReport, type ApplyDeps } from '../payments/apply-report.ts';
 import { newRequestId } from '../orders/ids.ts';
 import type { Order } from '../orders/order.ts';
 

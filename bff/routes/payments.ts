@@ -3,9 +3,10 @@ import { Router, type Request } from 'express';
 import { CreatePaymentRequest, isFinalStatus, STATUS_EVENT, type PaymentStatusResponse } from '../../shared/api.ts';
 import { statusChangeOf, type EventBus, type StatusChange } from '../events/bus.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
-import { createPayment, type CreatePaymentDeps } from '../orders/create-payment.ts';
 import { statusTokenMatches } from '../orders/ids.ts';
 import type { Order } from '../orders/order.ts';
+import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
+import { storeFailure } from '../store/errors.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
@@ -40,9 +41,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
     const token = presentedToken(req);
     const invoice = String(req.params.invoice);
     if (!token || invoice.length > 64) throw NOT_FOUND();
-    const order = await deps.store.getOrder(invoice).catch(() => {
-      throw new ApiError(503, 'store_unavailable', 'Payment status is temporarily unavailable.');
-    });
+    const order = await deps.store.getOrder(invoice).catch(storeFailure('Payment status is temporarily unavailable.'));
     // Compare against a dummy hash for unknown invoices too, so timing does not tell them apart.
     const ok = statusTokenMatches(token, order?.statusTokenHash ?? '0'.repeat(64));
     if (!order || !ok) throw NOT_FOUND();

@@ -3,7 +3,7 @@
 import { statusChangeOf, type EventBus } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
 import type { WebhookForwarder } from '../webhooks/merchant-webhook.ts';
-import type { ApplyInput, ApplyOutcome } from './plan.ts';
+import type { ApplyInput, ApplyOutcome } from '../orders/plan.ts';
 import type { Store } from '../store/types.ts';
 
 export interface ApplyDeps {
