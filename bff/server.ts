@@ -2,12 +2,11 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase } from './database.ts';
 import { DokuClient } from './doku/client.ts';
-import { openBus } from './events/open-bus.ts';
 import { createLogger } from './log.ts';
 import { loadCatalog } from './orders/sources.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
-import { openStore } from './store/index.ts';
 import { webhookFromConfig } from './webhooks/merchant-webhook.ts';
 
 function readConfig(): Config {
@@ -29,8 +28,8 @@ async function main(): Promise<void> {
     console.error(`config: ${err.message}`);
     process.exit(1);
   });
-  const store = await openStore(config.databaseUrl, log);
-  const bus = await openBus(config.databaseUrl, log, store);
+  const database = await openDatabase(config.databaseUrl, { log });
+  const { store, bus } = database;
   const doku = new DokuClient({
     baseUrl: config.dokuBaseUrl,
     clientId: config.dokuClientId,
@@ -42,7 +41,6 @@ async function main(): Promise<void> {
   const app = createApp({ config, store, bus, log, catalog, doku, webhook });
   const reconciler = new Reconciler({
     store,
-    bus,
     log,
     doku,
     webhook,
@@ -76,8 +74,7 @@ async function main(): Promise<void> {
     await closed;
     await reconciler.stop();
     await webhook?.close();
-    await bus.close();
-    await store.close();
+    await database.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,10 +1,8 @@
 // Two BFF instances on one fresh PostgreSQL schema, each with its own pool and LISTEN connection,
 // as two processes behind a load balancer would have. Used by scripts/bench.ts.
 import { randomBytes } from 'node:crypto';
-import { statusChangeOf } from '../bff/events/bus.ts';
-import { PgBus } from '../bff/events/pg-bus.ts';
+import { openDatabase } from '../bff/database.ts';
 import { createLogger } from '../bff/log.ts';
-import { openStore } from '../bff/store/index.ts';
 import { startTestBff, type TestBff } from '../test/helpers/bff.ts';
 import { freshSchema } from '../test/helpers/pg.ts';
 
@@ -15,21 +13,18 @@ export async function openPgPair(): Promise<{ a: TestBff; b: TestBff; close(): P
   const channel = `linkaja_status_b${randomBytes(4).toString('hex')}`;
   const parts: { bff: TestBff; close(): Promise<void> }[] = [];
   for (let i = 0; i < 2; i++) {
-    const store = await openStore(schema.url, log);
-    const bus = await PgBus.open(schema.url, log, {
-      channel,
-      resync: async (invoice) => {
-        const o = await store.getOrder(invoice);
-        return o && statusChangeOf(o);
-      },
+    const database = await openDatabase(schema.url, { log, statusChannel: channel });
+    const bff = await startTestBff({
+      store: database.store,
+      bus: database.bus,
+      log,
+      env: { DATABASE_URL: schema.url },
     });
-    const bff = await startTestBff({ store, bus, log, env: { DATABASE_URL: schema.url } });
     parts.push({
       bff,
       close: async () => {
         await bff.close();
-        await bus.close();
-        await store.close();
+        await database.close();
       },
     });
   }

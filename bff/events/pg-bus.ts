@@ -1,21 +1,19 @@
-// Status changes across BFF instances: PostgreSQL LISTEN/NOTIFY on one channel.
-// publish() delivers to this instance's streams at once and NOTIFYs the others (pg_notify in a
-// pooled connection); one dedicated connection LISTENs and hands what the other instances
-// published to local subscribers. When that connection dies it reconnects with capped exponential
-// backoff; changes published while it was away are recovered through `resync` (re-read from the
-// store for every invoice with an open stream) - streams drop stale versions, so repeats are harmless.
+// Status changes across BFF instances: PostgreSQL LISTEN/NOTIFY on one channel. Stores announce
+// each change with pg_notify inside the transaction that commits it (so a committed change cannot
+// lose its announcement); one dedicated connection per instance LISTENs and hands every change, its
+// own instance's too, to local subscribers: one path for all, in commit order. When that connection
+// dies it reconnects with capped exponential backoff; changes committed while it was away are
+// recovered through `resync` (re-read from the store for every invoice with an open stream) -
+// streams drop stale versions, so repeats are harmless.
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { z } from 'zod';
-import { PaymentStatus } from '../../shared/api.ts';
 import type { Logger } from '../log.ts';
-import { MemoryBus, type EventBus, type StatusChange } from './bus.ts';
-
-export const STATUS_CHANNEL = 'linkaja_status';
+import type { StatusChange } from '../orders/order.ts';
+import { MemoryBus, type EventBus } from './bus.ts';
+import { checkChannel, decodeStatus, STATUS_CHANNEL } from './status-channel.ts';
 
 export interface PgBusOptions {
-  /** NOTIFY channel (tests may isolate themselves with their own). */
+  /** NOTIFY channel, the one the stores announce on (tests may isolate themselves with their own). */
   channel?: string;
   /** First reconnect delay; doubles per failed attempt up to maxBackoffMs. */
   minBackoffMs?: number;
@@ -28,24 +26,8 @@ export interface PgBusOptions {
   resync?: (invoiceNumber: string) => Promise<StatusChange | null>;
 }
 
-/** What travels in a NOTIFY payload (well under PostgreSQL's 8000-byte limit). */
-const EnvelopeSchema = z.object({
-  /** The publishing instance, so it does not deliver its own change twice. */
-  origin: z.string(),
-  change: z.object({
-    invoiceNumber: z.string().min(1).max(64),
-    status: PaymentStatus,
-    amount: z.number().int().positive(),
-    version: z.number().int().nonnegative(),
-    updatedAt: z.string(),
-  }),
-});
-type Envelope = z.infer<typeof EnvelopeSchema>;
-
 export class PgBus implements EventBus {
-  private readonly local = new MemoryBus();
-  private readonly publisher: pg.Pool;
-  private readonly origin = randomUUID();
+  private readonly local: MemoryBus;
   private readonly events = new EventEmitter();
   private readonly channel: string;
   private listener: pg.Client | null = null;
@@ -67,21 +49,8 @@ export class PgBus implements EventBus {
     private readonly log: Logger,
     private readonly opts: PgBusOptions,
   ) {
-    this.channel = opts.channel ?? STATUS_CHANNEL;
-    if (!/^[a-z_][a-z0-9_]*$/.test(this.channel))
-      throw new Error('PgBus channel must be a plain lower-case identifier');
-    this.publisher = new pg.Pool({
-      connectionString: url,
-      max: 2,
-      connectionTimeoutMillis: 5000,
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      query_timeout: 10_000,
-    });
-    this.publisher.on('error', (err) =>
-      log.warn({ reason: err.message }, 'status bus: idle publisher connection error'),
-    );
+    this.channel = checkChannel(opts.channel ?? STATUS_CHANNEL);
+    this.local = new MemoryBus(log);
     this.events.setMaxListeners(0);
   }
 
@@ -95,12 +64,6 @@ export class PgBus implements EventBus {
       throw err;
     }
     return bus;
-  }
-
-  async publish(change: StatusChange): Promise<void> {
-    this.local.deliver(change);
-    const envelope: Envelope = { origin: this.origin, change };
-    await this.publisher.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(envelope)]);
   }
 
   subscribe(invoiceNumber: string, listener: (change: StatusChange) => void): () => void {
@@ -141,7 +104,6 @@ export class PgBus implements EventBus {
     this.listener = null;
     this.listening = false;
     await client?.end().catch(() => undefined);
-    if (!this.publisher.ended) await this.publisher.end().catch(() => undefined);
     await this.local.close();
   }
 
@@ -181,24 +143,11 @@ export class PgBus implements EventBus {
     this.events.emit('listening');
   }
 
-  /**
-   * Anyone who can connect may NOTIFY on the channel: a payload is validated before it reaches a
-   * stream, and nothing it holds can throw here (pg calls this outside any try).
-   */
+  /** Nothing a payload holds can throw here (pg calls this outside any try). */
   private received(payload: string | undefined): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(payload ?? '');
-    } catch {
-      json = undefined;
-    }
-    const envelope = EnvelopeSchema.safeParse(json);
-    if (!envelope.success) {
-      this.log.warn({ channel: this.channel }, 'status bus: ignored a payload that is not a status change');
-      return;
-    }
-    if (envelope.data.origin === this.origin) return;
-    this.local.deliver(envelope.data.change);
+    const change = decodeStatus(payload);
+    if (change) this.local.deliver(change);
+    else this.log.warn({ channel: this.channel }, 'status bus: ignored a payload that is not a status change');
   }
 
   /**

@@ -67,3 +67,23 @@ export const pendingOrder = (o: NewOrder): Order => ({
   updatedAt: o.createdAt,
   lastCheckedAt: null,
 });
+
+/** What open status streams hear when an order's status changes. */
+export interface StatusChange {
+  invoiceNumber: string;
+  status: PaymentStatus;
+  amount: number;
+  /** The order's version after the change (the SSE event id). */
+  version: number;
+  updatedAt: string;
+}
+
+/** The change to announce for an order as it now stands. */
+export const statusChangeOf = (o: Pick<Order, 'invoiceNumber' | 'status' | 'amount' | 'version' | 'updatedAt'>) =>
+  ({
+    invoiceNumber: o.invoiceNumber,
+    status: o.status,
+    amount: o.amount,
+    version: o.version,
+    updatedAt: o.updatedAt.toISOString(),
+  }) satisfies StatusChange;

@@ -1,8 +1,16 @@
-// What a report about a payment (or DOKU's outright refusal) writes, decided without a database:
-// each store reads what the plan needs under its lock, asks for the plan, and carries it out in the
-// same transaction (synchronously on SQLite, asynchronously on PostgreSQL). The one way orders move.
+// What a report about a payment (or DOKU's outright refusal) writes and announces, decided without a
+// database: each store reads what the plan needs under its lock, asks for the plan, and carries it
+// out in the same transaction (synchronously on SQLite, asynchronously on PostgreSQL). The one way
+// orders move.
 import { isFinalStatus, type PaymentStatus } from '../../shared/api.ts';
-import type { InboxEntry, Order, OrderEvent, ReportSource } from './order.ts';
+import {
+  statusChangeOf,
+  type InboxEntry,
+  type Order,
+  type OrderEvent,
+  type ReportSource,
+  type StatusChange,
+} from './order.ts';
 import { decide, type Report, type Verdict } from './state.ts';
 
 export interface ApplyInput {
@@ -41,9 +49,17 @@ export interface Plan<Outcome> {
   event: QueuedEvent | null;
   /** The outcome to record on the notification's inbox row; null when there is none to record. */
   inbox: { requestId: string; outcome: string } | null;
+  /** The status change open streams must hear once this commits (with every status change). */
+  announce: StatusChange | null;
 }
 
-const nothing = <Outcome>(outcome: Outcome): Plan<Outcome> => ({ outcome, order: null, event: null, inbox: null });
+const nothing = <Outcome>(outcome: Outcome): Plan<Outcome> => ({
+  outcome,
+  order: null,
+  event: null,
+  inbox: null,
+  announce: null,
+});
 
 /**
  * Plan a report against the order as it stands under the store's lock (null: no such order).
@@ -57,6 +73,7 @@ export function planReport(order: Order | null, input: ApplyInput, inboxSeen = f
   const verdict = decide(order.status, order.amount, input.report);
   let after: Order | null = null;
   let event: QueuedEvent | null = null;
+  let announce: StatusChange | null = null;
   if (verdict.kind === 'transition') {
     after = { ...order, status: verdict.to, version: order.version + 1, updatedAt: input.now };
     event = {
@@ -68,6 +85,7 @@ export function planReport(order: Order | null, input: ApplyInput, inboxSeen = f
       at: input.now,
       webhookAt: input.queueWebhook && isFinalStatus(verdict.to) ? input.now : null,
     };
+    announce = statusChangeOf(after);
   } else if (verdict.kind === 'amount_mismatch') {
     after = { ...order, needsReview: true, updatedAt: input.now };
   }
@@ -76,6 +94,7 @@ export function planReport(order: Order | null, input: ApplyInput, inboxSeen = f
     order: after,
     event,
     inbox: inbox(verdict.kind),
+    announce,
   };
 }
 
@@ -102,5 +121,5 @@ export function planRejection(order: Order | null, now: Date): Plan<Order | null
     at: now,
     webhookAt: null,
   };
-  return { outcome: after, order: after, event, inbox: null };
+  return { outcome: after, order: after, event, inbox: null, announce: statusChangeOf(after) };
 }

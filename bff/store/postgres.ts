@@ -2,7 +2,11 @@
 // Every write is one transaction. Duplicates are settled by the inbox's primary key
 // (INSERT ... ON CONFLICT DO NOTHING), changes to one order by its row lock (SELECT ... FOR UPDATE),
 // and reconciliation claims by FOR UPDATE SKIP LOCKED, so instances never step on each other.
+// A status change is announced with pg_notify inside the transaction that commits it: PostgreSQL
+// delivers it if and only if that transaction commits, to every instance's listener.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { checkChannel, encodeStatus, STATUS_CHANNEL } from '../events/status-channel.ts';
 import type { Redirect } from '../../shared/api.ts';
 import type { Logger } from '../log.ts';
 import { pendingOrder, type InboxEntry, type NewOrder, type Order, type OrderEvent } from '../orders/order.ts';
@@ -34,15 +38,21 @@ export interface PostgresStoreOptions {
   connectionTimeoutMs?: number;
   /** A query with no answer by then fails and its connection is dropped (a silently dead one). */
   queryTimeoutMs?: number;
+  /** NOTIFY channel status changes are announced on; the instances' buses listen on it. */
+  statusChannel?: string;
 }
 
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
+  private readonly statusChannel: string;
+  /** This store instance, named in its announcements. */
+  private readonly origin = randomUUID();
 
   constructor(
     connectionString: string,
     private readonly opts: PostgresStoreOptions = {},
   ) {
+    this.statusChannel = checkChannel(opts.statusChannel ?? STATUS_CHANNEL);
     this.pool = new pg.Pool({
       connectionString,
       max: opts.max ?? 10,
@@ -248,7 +258,10 @@ export class PostgresStore implements Store {
   }
 
   /** Write what a plan says, inside the caller's transaction. */
-  private async carryOut<Outcome>(c: pg.PoolClient, { outcome, order, event, inbox }: Plan<Outcome>): Promise<Outcome> {
+  private async carryOut<Outcome>(
+    c: pg.PoolClient,
+    { outcome, order, event, inbox, announce }: Plan<Outcome>,
+  ): Promise<Outcome> {
     if (order) {
       await c.query(
         `UPDATE orders SET status = $2, gateway_state = $3, needs_review = $4, version = $5, updated_at = $6
@@ -268,6 +281,10 @@ export class PostgresStore implements Store {
         inbox.outcome,
         inbox.requestId,
       ]);
+    }
+    if (announce) {
+      // Held by PostgreSQL until COMMIT, dropped on ROLLBACK.
+      await c.query('SELECT pg_notify($1, $2)', [this.statusChannel, encodeStatus(announce, this.origin)]);
     }
     return outcome;
   }

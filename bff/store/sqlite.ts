@@ -1,12 +1,20 @@
 // The embedded order store: one SQLite file (WAL), for a shop served by one BFF process.
 // better-sqlite3 is synchronous, so every method is one short transaction on the event loop;
 // writes take the lock up front (BEGIN IMMEDIATE) so a second process on the same file waits
-// (busy_timeout) instead of failing half-way. Dates are stored as epoch milliseconds.
+// (busy_timeout) instead of failing half-way. Dates are stored as epoch milliseconds. A status
+// change is announced (to the process's in-memory bus) as soon as its transaction has committed.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Redirect } from '../../shared/api.ts';
-import { pendingOrder, type InboxEntry, type NewOrder, type Order, type OrderEvent } from '../orders/order.ts';
+import {
+  pendingOrder,
+  type InboxEntry,
+  type NewOrder,
+  type Order,
+  type OrderEvent,
+  type StatusChange,
+} from '../orders/order.ts';
 import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Plan } from '../orders/plan.ts';
 import { runMigrations, type MigrationTx } from './migrate.ts';
 import * as stored from './rows.ts';
@@ -21,12 +29,20 @@ const SQLITE: stored.Codec = {
   json: (v) => JSON.parse(v as string) as unknown,
 };
 
+export interface SqliteStoreOptions {
+  /** Where committed status changes go (the in-memory bus); nowhere when absent. */
+  announce?: (change: StatusChange) => void;
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Prepared statements, compiled once per SQL text. */
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly opts: SqliteStoreOptions = {},
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -75,7 +91,7 @@ export class SqliteStore implements Store {
 
   async markRejected(invoiceNumber: string, now: Date): Promise<Order | null> {
     const run = this.db.transaction(() => this.carryOut(planRejection(this.readOrder(invoiceNumber), now)));
-    return run.immediate();
+    return this.announced(run.immediate());
   }
 
   async getOrder(invoiceNumber: string): Promise<Order | null> {
@@ -84,7 +100,7 @@ export class SqliteStore implements Store {
 
   async applyReport(input: ApplyInput): Promise<ApplyOutcome> {
     // BEGIN IMMEDIATE holds the write lock from the start: the order read here is the one the plan changes.
-    const run = this.db.transaction((): ApplyOutcome => {
+    const run = this.db.transaction((): Plan<ApplyOutcome> => {
       const { inbox } = input;
       const inboxSeen =
         inbox !== undefined &&
@@ -101,7 +117,7 @@ export class SqliteStore implements Store {
       const order = inboxSeen ? null : this.readOrder(input.invoiceNumber);
       return this.carryOut(planReport(order, input, inboxSeen));
     });
-    return run.immediate();
+    return this.announced(run.immediate());
   }
 
   async claimDueForCheck(opts: ClaimOptions): Promise<Order[]> {
@@ -205,7 +221,8 @@ export class SqliteStore implements Store {
   }
 
   /** Write what a plan says, inside the caller's transaction. */
-  private carryOut<Outcome>({ outcome, order, event, inbox }: Plan<Outcome>): Outcome {
+  private carryOut<Outcome>(plan: Plan<Outcome>): Plan<Outcome> {
+    const { order, event, inbox } = plan;
     if (order) {
       this.stmt(
         `UPDATE orders SET status = ?, gateway_state = ?, needs_review = ?, version = ?, updated_at = ?
@@ -236,6 +253,12 @@ export class SqliteStore implements Store {
     if (inbox) {
       this.stmt('UPDATE notification_inbox SET outcome = ? WHERE request_id = ?').run(inbox.outcome, inbox.requestId);
     }
-    return outcome;
+    return plan;
+  }
+
+  /** After the commit: one process, so nothing can come between the commit and this but a crash that ends the streams too. */
+  private announced<Outcome>(plan: Plan<Outcome>): Outcome {
+    if (plan.announce) this.opts.announce?.(plan.announce);
+    return plan.outcome;
   }
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PAYMENT_STATUSES, type PaymentStatus } from '../../shared/api.ts';
-import type { Order } from '../../bff/orders/order.ts';
+import { statusChangeOf, type Order } from '../../bff/orders/order.ts';
 import { planRejection, planReport, type ApplyInput, type Plan, type QueuedEvent } from '../../bff/orders/plan.ts';
 import { EXPECTED, summary } from '../helpers/transitions.ts';
 
@@ -37,16 +37,11 @@ const INBOX = {
 } as const;
 
 /** The plan, worked out by hand from the expected verdict. */
-function expectedPlan(
-  order: Order | null,
-  input: ApplyInput,
-  seen: boolean,
-  expected: string,
-): Omit<Plan<unknown>, 'outcome'> & { outcome: unknown } {
+function expectedPlan(order: Order | null, input: ApplyInput, seen: boolean, expected: string): Plan<unknown> {
   const inbox = (outcome: string) => (input.inbox ? { requestId: input.inbox.requestId, outcome } : null);
-  if (seen) return { outcome: { kind: 'duplicate' }, order: null, event: null, inbox: null };
-  if (!order)
-    return { outcome: { kind: 'unknown_invoice' }, order: null, event: null, inbox: inbox('unknown_invoice') };
+  const none = { order: null, event: null, inbox: null, announce: null };
+  if (seen) return { ...none, outcome: { kind: 'duplicate' } };
+  if (!order) return { ...none, outcome: { kind: 'unknown_invoice' }, inbox: inbox('unknown_invoice') };
   let after: Order | null = null;
   let event: QueuedEvent | null = null;
   if (expected.startsWith('to:')) {
@@ -65,7 +60,14 @@ function expectedPlan(
     after = { ...order, needsReview: true, updatedAt: NOW };
   }
   const kind = expected.startsWith('to:') ? 'transition' : expected;
-  return { outcome: { previous: order.status, order: after ?? order }, order: after, event, inbox: inbox(kind) };
+  return {
+    outcome: { previous: order.status, order: after ?? order },
+    order: after,
+    event,
+    inbox: inbox(kind),
+    // Every status change, and nothing else, is announced to open streams.
+    announce: event && after && statusChangeOf(after),
+  };
 }
 
 describe('planReport', () => {
@@ -148,16 +150,35 @@ describe('planRejection', () => {
         webhookAt: null,
       },
       inbox: null,
+      announce: {
+        invoiceNumber: order.invoiceNumber,
+        status: 'FAILED',
+        amount: AMOUNT,
+        version: 1,
+        updatedAt: NOW.toISOString(),
+      },
     });
   });
   it('only remembers the refusal on an order that has moved on (no status change, no event)', () => {
     for (const status of ['SUCCESS', 'FAILED', 'EXPIRED'] as const) {
       const order = orderIn(status);
       const after = { ...order, gatewayState: 'rejected' as const };
-      assert.deepEqual(planRejection(order, NOW), { outcome: after, order: after, event: null, inbox: null });
+      assert.deepEqual(planRejection(order, NOW), {
+        outcome: after,
+        order: after,
+        event: null,
+        inbox: null,
+        announce: null,
+      });
     }
   });
   it('changes nothing for an unknown invoice', () => {
-    assert.deepEqual(planRejection(null, NOW), { outcome: null, order: null, event: null, inbox: null });
+    assert.deepEqual(planRejection(null, NOW), {
+      outcome: null,
+      order: null,
+      event: null,
+      inbox: null,
+      announce: null,
+    });
   });
 });
