@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './database.ts';
 import { DokuClient } from './doku/client.ts';
+import { parseDatabaseUrl } from './lib/database-url.ts';
 import { createLogger } from './log.ts';
 import { loadCatalog } from './orders/sources.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const server = createServer(app);
   server.listen(config.port, () => {
     log.info(
-      { port: config.port, dokuEnv: config.dokuEnv, store: config.databaseUrl.split(':')[0] },
+      { port: config.port, dokuEnv: config.dokuEnv, store: parseDatabaseUrl(config.databaseUrl).kind },
       'linkaja-pay BFF listening',
     );
     const where = config.dokuEnv === 'simulator' ? ' (demo shop, DOKU simulator)' : '';

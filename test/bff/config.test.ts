@@ -62,6 +62,17 @@ describe('loadConfig', () => {
     assert.ok(p.some((l) => l.startsWith('DATABASE_URL ')));
     assert.ok(p.some((l) => l.startsWith('PUBLIC_URL ')));
   });
+  it('takes sqlite:PATH, postgres:// and postgresql:// as DATABASE_URL, as the store and bus openers read it', () => {
+    for (const url of ['sqlite:/var/lib/linkaja.db', 'postgres://pay@db/linkaja', 'postgresql://pay@db/linkaja']) {
+      assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+    }
+    assert.deepEqual(problems({ DATABASE_URL: 'sqlite:' }), [
+      'DATABASE_URL sqlite: needs a file path (sqlite:./data/linkaja.db)',
+    ]);
+    for (const url of ['postgres:db', 'postgres://', 'mysql://user:hunter2@db/x']) {
+      assert.deepEqual(problems({ DATABASE_URL: url }), ['DATABASE_URL must be sqlite:PATH or postgres://...']);
+    }
+  });
   it('parses ALLOWED_ORIGINS and refuses paths in them', () => {
     // The BFF's own origin stays allowed (its demo shop and simulator call it), listed once.
     assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://shop.example, http://localhost:3000' }).allowedOrigins, [
