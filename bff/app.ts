@@ -127,7 +127,7 @@ export function createApp(deps: AppDeps): Express {
       createSimulator({
         clientId: config.dokuClientId,
         secretKey: config.dokuSecretKey,
-        publicBaseUrl: `${config.publicUrl}/simulator`,
+        publicBaseUrl: config.simulatorPublicUrl,
         merchantName: config.merchantName,
         allowedUrlOrigins: config.allowedOrigins,
         log: log.child({ component: 'simulator' }),

@@ -98,6 +98,8 @@ const Environment = z
       /** How browsers and DOKU reach this BFF. No trailing slash. */
       publicUrl,
       dokuEnv: e.DOKU_ENV,
+      /** Where browsers reach the embedded simulator's pages (DOKU_ENV=simulator). */
+      simulatorPublicUrl: `${publicUrl}/simulator`,
       /**
        * Server-to-server base URL of DOKU (or of the embedded simulator). No trailing slash. The
        * simulator is called over loopback, straight to this server: a path in PUBLIC_URL belongs to
@@ -110,6 +112,8 @@ const Environment = z
       dokuClientId,
       dokuSecretKey,
       dokuTimeoutMs: e.DOKU_TIMEOUT_MS,
+      /** How long reconciliation holds an order it is asking about: longer than a Check Status can take. */
+      reconcileLeaseMs: e.DOKU_TIMEOUT_MS + 5_000,
       databaseUrl: e.DATABASE_URL,
       allowedOrigins: [ownOrigin, ...(e.ALLOWED_ORIGINS ?? []).filter((o) => o !== ownOrigin)],
       /** undefined: the demo catalog shipped in bff/orders/demo-catalog.json. */
@@ -118,6 +122,8 @@ const Environment = z
       merchantWebhookUrl: e.MERCHANT_WEBHOOK_URL,
       merchantWebhookSecret: e.MERCHANT_WEBHOOK_SECRET,
       notificationPath: e.NOTIFICATION_PATH,
+      /** The public notification URL DOKU calls; its path is the signature's Request-Target. */
+      notificationUrl: publicUrl + e.NOTIFICATION_PATH,
       /** How long an order may stay PENDING before it is asked about once more and marked EXPIRED. */
       orderExpiryMs: e.ORDER_EXPIRY_MINUTES * 60_000,
       /** How often reconciliation looks for PENDING orders to check: 30 s, or 2 s with the simulator. */
@@ -136,7 +142,6 @@ const Environment = z
   });
 
 export type Config = z.output<typeof Environment>;
-export type DokuEnv = Config['dokuEnv'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -152,9 +157,4 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`));
   }
   return parsed.data;
-}
-
-/** The public notification URL DOKU calls; its path is the signature's Request-Target. */
-export function notificationUrl(config: Pick<Config, 'publicUrl' | 'notificationPath'>): string {
-  return config.publicUrl + config.notificationPath;
 }

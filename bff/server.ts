@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     webhook,
     intervalMs: config.reconcileIntervalMs,
     minAgeMs: config.reconcileMinAgeMs,
-    checkLeaseMs: config.dokuTimeoutMs + 5_000,
+    checkLeaseMs: config.reconcileLeaseMs,
   });
 
   const server = createServer(app);

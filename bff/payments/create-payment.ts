@@ -2,7 +2,7 @@
 // DOKU accepted is never missing, even if the process dies), call DOKU, keep its redirect.
 // Raises OrderErrors (what is wrong with the order), GatewayErrors (DOKU failed) and StoreErrors.
 import type { CreatePaymentRequest, CreatePaymentResponse } from '../../shared/api.ts';
-import { notificationUrl, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import { GatewayError, type DokuClient } from '../doku/client.ts';
 import { LinkAjaPaymentRequest } from '../doku/schemas.ts';
 import { describeIssues, issuesOf } from '../lib/issues.ts';
@@ -54,7 +54,7 @@ export async function createPayment(
       line_items: priced.lineItems,
     },
     customer: dokuCustomer(req.customer),
-    additional_info: { override_notification_url: notificationUrl(config) },
+    additional_info: { override_notification_url: config.notificationUrl },
   };
   const sendable = LinkAjaPaymentRequest.safeParse(dokuRequest);
   if (!sendable.success) {

@@ -2,7 +2,7 @@
 // against the path of the BFF's *public* notification URL; the order changes in the same transaction
 // that records the notification; 200 only after that commit.
 import express, { Router } from 'express';
-import { notificationUrl, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import { Notification } from '../doku/schemas.ts';
 import { DokuSignatureError, verifyDokuSignature } from '../doku/verify.ts';
 import { ApiError } from '../http/errors.ts';
@@ -18,7 +18,7 @@ const KEPT_HEADERS = ['client-id', 'request-id', 'request-timestamp', 'signature
 
 export function notificationsRouter(deps: NotificationDeps): Router {
   const { config, log } = deps;
-  const target = new URL(notificationUrl(config)).pathname;
+  const target = new URL(config.notificationUrl).pathname;
   const router = Router();
 
   router.post(config.notificationPath, express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {

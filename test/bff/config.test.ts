@@ -32,6 +32,13 @@ describe('loadConfig', () => {
       'http://127.0.0.1:3000/simulator',
     );
   });
+  it('derives the public URLs (with the proxy path) and the reconciliation lease in one place', () => {
+    const c = loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/', DOKU_TIMEOUT_MS: '12000' });
+    assert.equal(c.notificationUrl, 'https://shop.example/pay/api/notifications/doku');
+    assert.equal(c.simulatorPublicUrl, 'https://shop.example/pay/simulator');
+    assert.equal(c.reconcileLeaseMs, 17_000);
+    assert.equal(loadConfig({ NOTIFICATION_PATH: '/hooks/doku' }).notificationUrl, 'http://localhost:8080/hooks/doku');
+  });
   it("waits DOKU's minute before the first Check Status; the simulator checks at once, every 2 s", () => {
     const sim = loadConfig({});
     assert.deepEqual([sim.reconcileMinAgeMs, sim.reconcileIntervalMs], [0, 2000]);

@@ -72,7 +72,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
       ? createSimulator({
           clientId: config.dokuClientId,
           secretKey: config.dokuSecretKey,
-          publicBaseUrl: `${url}/simulator`,
+          publicBaseUrl: config.simulatorPublicUrl,
           merchantName: config.merchantName,
           allowedUrlOrigins: config.allowedOrigins,
         })
@@ -106,7 +106,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     doku: opts.deps?.doku ?? doku,
     intervalMs: config.reconcileIntervalMs,
     minAgeMs: opts.reconcile?.minAgeMs ?? config.reconcileMinAgeMs,
-    checkLeaseMs: config.dokuTimeoutMs + 5_000,
+    checkLeaseMs: config.reconcileLeaseMs,
   });
   if (opts.reconcile?.start) reconciler.start();
   return {
