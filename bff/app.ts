@@ -127,7 +127,7 @@ export function createApp(deps: AppDeps): Express {
       createSimulator({
         clientId: config.dokuClientId,
         secretKey: config.dokuSecretKey,
-        publicBaseUrl: `${config.publicUrl}/simulator`,
+        publicBaseUrl: config.simulatorPublicUrl,
         merchantName: config.merchantName,
         allowedUrlOrigins: config.allowedOrigins,
         log: log.child({ component: 'simulator' }),
@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): Express {
   // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
   // app.use would count every later request against DOKU's budget).
   app.post(config.notificationPath, limiter(limits.notifications));
-  app.use(notificationsRouter({ config, store, bus, log, webhook: deps.webhook }));
+  app.use(notificationsRouter({ config, store, log, webhook: deps.webhook }));
 
   const api = express.Router();
   api.use(

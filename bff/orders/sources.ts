@@ -6,25 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import type { CreatePaymentRequest } from '../../shared/api.ts';
-import { LineItem } from '../doku/schemas.ts';
-import { ApiError } from '../http/errors.ts';
-import {
-  catalogFrom,
-  checkPricedOrder,
-  isPricingError,
-  priceCart,
-  sumLineItems,
-  CatalogSchema,
-  type Catalog,
-  type PricedOrder,
-} from './pricing.ts';
+import { OrderError } from './errors.ts';
+import { LineItem } from './line-items.ts';
+import { catalogFrom, priceCart, priceLines, CatalogSchema, type Catalog, type PricedOrder } from './pricing.ts';
 
-/** A merchant's own pricing hook: gets the validated request, returns line items (or throws ApiError). */
+/** A merchant's own pricing hook: gets the validated request, returns line items (or throws an OrderError). */
 export type ResolveOrder = (request: CreatePaymentRequest) => Promise<{ lineItems: LineItem[] }>;
 
 const DEMO_CATALOG = fileURLToPath(new URL('./demo-catalog.json', import.meta.url));
 
-/** Read and validate a catalog file; the error names the file and the problem. */
+/** Read and validate a catalog file (at start-up); the error names the file and the problem. */
 export async function loadCatalog(file: string = DEMO_CATALOG): Promise<Catalog> {
   let raw: unknown;
   try {
@@ -55,50 +46,36 @@ export interface OrderSources {
 }
 
 async function fromOrderToken(token: string, secret: string | undefined): Promise<LineItem[]> {
-  if (!secret)
-    throw new ApiError(
-      400,
+  if (!secret) {
+    throw new OrderError(
       'order_source_unavailable',
       'Order tokens are not enabled on this BFF (ORDER_TOKEN_SECRET is not set).',
     );
+  }
+  let payload: unknown;
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+    ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
       algorithms: ['HS256'],
       requiredClaims: ['exp'],
-    });
-    const claims = OrderTokenClaims.safeParse(payload);
-    if (!claims.success)
-      throw new ApiError(
-        400,
-        'invalid_order_token',
-        'The order token does not carry valid items [{name, price, quantity}].',
-      );
-    return claims.data.items;
+    }));
   } catch (err) {
-    if (err instanceof ApiError) throw err;
-    const expired = err instanceof joseErrors.JWTExpired;
-    throw new ApiError(
-      400,
+    if (err instanceof joseErrors.JWTExpired)
+      throw new OrderError('order_token_expired', 'The order token has expired.');
+    throw new OrderError('invalid_order_token', 'The order token is not valid.');
+  }
+  const claims = OrderTokenClaims.safeParse(payload);
+  if (!claims.success) {
+    throw new OrderError(
       'invalid_order_token',
-      expired ? 'The order token has expired.' : 'The order token is not valid.',
+      'The order token does not carry valid items [{name, price, quantity}].',
     );
   }
+  return claims.data.items;
 }
 
-/** Price a create-payment request from the configured sources; throws ApiError (4xx) when it cannot. */
+/** Price a create-payment request from the configured sources; throws an OrderError when it cannot. */
 export async function priceRequest(req: CreatePaymentRequest, sources: OrderSources): Promise<PricedOrder> {
-  let result: ReturnType<typeof priceCart>;
-  if (sources.resolveOrder) {
-    const { lineItems } = await sources.resolveOrder(req);
-    const order = { lineItems, amount: sumLineItems(lineItems) };
-    result = checkPricedOrder(order) ?? order;
-  } else if (req.order_token !== undefined) {
-    const lineItems = await fromOrderToken(req.order_token, sources.orderTokenSecret);
-    const order = { lineItems, amount: sumLineItems(lineItems) };
-    result = checkPricedOrder(order) ?? order;
-  } else {
-    result = priceCart(sources.catalog, req.items);
-  }
-  if (isPricingError(result)) throw new ApiError(400, result.code, result.message);
-  return result;
+  if (sources.resolveOrder) return priceLines((await sources.resolveOrder(req)).lineItems);
+  if (req.order_token !== undefined) return priceLines(await fromOrderToken(req.order_token, sources.orderTokenSecret));
+  return priceCart(sources.catalog, req.items);
 }

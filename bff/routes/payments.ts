@@ -1,11 +1,12 @@
 // Widget-facing payment routes: create, read status, follow status (server-sent events).
 import { Router, type Request } from 'express';
 import { CreatePaymentRequest, isFinalStatus, STATUS_EVENT, type PaymentStatusResponse } from '../../shared/api.ts';
-import { statusChangeOf, type EventBus, type StatusChange } from '../events/bus.ts';
+import type { EventBus } from '../events/bus.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
-import { createPayment, type CreatePaymentDeps } from '../orders/create-payment.ts';
 import { statusTokenMatches } from '../orders/ids.ts';
-import type { Order } from '../store/types.ts';
+import { statusChangeOf, type Order, type StatusChange } from '../orders/order.ts';
+import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
+import { storeFailure } from '../store/errors.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
@@ -40,9 +41,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
     const token = presentedToken(req);
     const invoice = String(req.params.invoice);
     if (!token || invoice.length > 64) throw NOT_FOUND();
-    const order = await deps.store.getOrder(invoice).catch(() => {
-      throw new ApiError(503, 'store_unavailable', 'Payment status is temporarily unavailable.');
-    });
+    const order = await deps.store.getOrder(invoice).catch(storeFailure('Payment status is temporarily unavailable.'));
     // Compare against a dummy hash for unknown invoices too, so timing does not tell them apart.
     const ok = statusTokenMatches(token, order?.statusTokenHash ?? '0'.repeat(64));
     if (!order || !ok) throw NOT_FOUND();
@@ -102,17 +101,9 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
 
     unsubscribe = deps.bus.subscribe(order.invoiceNumber, send);
     req.on('close', close);
-    timers.push(
-      setInterval(() => {
-        res.write(': heartbeat\n\n');
-        // Re-read too: a change whose publish was lost (a crash between commit and NOTIFY, a dead
-        // listener, a duplicate retry after a lost commit ack) still reaches the stream within one beat.
-        deps.store.getOrder(order.invoiceNumber).then(
-          (o) => o && o.version > sent && send(statusChangeOf(o)),
-          () => undefined,
-        );
-      }, heartbeatMs),
-    );
+    // Comments only: every committed change reaches the bus (announced with its commit), and a
+    // reconnected listener re-reads open streams' orders, so the stream needs no polling of its own.
+    timers.push(setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs));
     timers.push(setTimeout(close, maxStreamMs));
     // Re-read after subscribing, so a change between the first read and the subscription is not lost.
     const current = (await deps.store.getOrder(order.invoiceNumber).catch(() => null)) ?? order;

@@ -2,116 +2,33 @@
 // Every write is one transaction. Duplicates are settled by the inbox's primary key
 // (INSERT ... ON CONFLICT DO NOTHING), changes to one order by its row lock (SELECT ... FOR UPDATE),
 // and reconciliation claims by FOR UPDATE SKIP LOCKED, so instances never step on each other.
+// A status change is announced with pg_notify inside the transaction that commits it: PostgreSQL
+// delivers it if and only if that transaction commits, to every instance's listener.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { isFinalStatus, type PaymentStatus, type Redirect } from '../../shared/api.ts';
-import type { LineItem } from '../doku/schemas.ts';
+import { checkChannel, encodeStatus, STATUS_CHANNEL } from '../events/status-channel.ts';
+import type { Redirect } from '../../shared/api.ts';
 import type { Logger } from '../log.ts';
-import { decide } from '../orders/state.ts';
+import { pendingOrder, type InboxEntry, type NewOrder, type Order, type OrderEvent } from '../orders/order.ts';
+import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Plan } from '../orders/plan.ts';
+import { runMigrations } from './migrate.ts';
+import * as stored from './rows.ts';
 import { EARLIER_UNDELIVERED } from './shared-sql.ts';
-import type {
-  ApplyInput,
-  ApplyOutcome,
-  ClaimOptions,
-  GatewayState,
-  InboxEntry,
-  NewOrder,
-  Order,
-  OrderEvent,
-  ReportSource,
-  Store,
-  WebhookDue,
-  WebhookSettlement,
-} from './types.ts';
+import type { ClaimOptions, Store, WebhookDue, WebhookSettlement } from './types.ts';
 
-/** Numbered migrations; append only, never edit one that has shipped. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE orders (
-     invoice_number    text PRIMARY KEY,
-     amount            bigint NOT NULL CHECK (amount > 0),
-     status            text NOT NULL CHECK (status IN ('PENDING','SUCCESS','FAILED','EXPIRED')),
-     status_token_hash text NOT NULL,
-     request_id        text NOT NULL UNIQUE,
-     line_items        jsonb NOT NULL,
-     return_url        text NOT NULL,
-     gateway_state     text NOT NULL CHECK (gateway_state IN ('requested','accepted','rejected')),
-     redirect          jsonb,
-     needs_review      boolean NOT NULL DEFAULT false,
-     version           integer NOT NULL DEFAULT 0,
-     created_at        timestamptz NOT NULL,
-     updated_at        timestamptz NOT NULL,
-     expires_at        timestamptz NOT NULL,
-     last_checked_at   timestamptz
-   );
-   CREATE INDEX orders_pending_due ON orders (created_at) WHERE status = 'PENDING';
-   CREATE TABLE notification_inbox (
-     request_id     text PRIMARY KEY,
-     seq            bigint GENERATED ALWAYS AS IDENTITY,
-     invoice_number text NOT NULL,
-     headers        jsonb NOT NULL,
-     raw_body       text NOT NULL,
-     received_at    timestamptz NOT NULL,
-     outcome        text NOT NULL DEFAULT 'received'
-   );
-   CREATE INDEX notification_inbox_invoice ON notification_inbox (invoice_number, received_at);
-   CREATE TABLE order_events (
-     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-     invoice_number text NOT NULL REFERENCES orders (invoice_number),
-     from_status    text NOT NULL,
-     to_status      text NOT NULL,
-     source         text NOT NULL,
-     version        integer NOT NULL,
-     at             timestamptz NOT NULL
-   );
-   CREATE INDEX order_events_invoice ON order_events (invoice_number, id);`,
-  // The merchant-webhook outbox: a final change waits here until it is delivered (or given up on).
-  `ALTER TABLE order_events ADD COLUMN webhook_attempts integer NOT NULL DEFAULT 0;
-   ALTER TABLE order_events ADD COLUMN webhook_next_at timestamptz;
-   ALTER TABLE order_events ADD COLUMN webhook_delivered_at timestamptz;
-   CREATE INDEX order_events_webhook_due ON order_events (webhook_next_at) WHERE webhook_next_at IS NOT NULL;`,
-];
+const POSTGRES: stored.Codec = {
+  date: (v) => v as Date,
+  writeDate: (d) => d,
+  bool: (v) => v === true,
+  writeBool: (b) => b,
+  json: (v) => v,
+};
 
 /** How long one migration step may take (the pool's query timeout is for requests). */
 const MIGRATION_TIMEOUT_MS = 30 * 60_000;
 
 /** Advisory lock key that serialises migrations across instances starting at once. */
 const MIGRATION_LOCK = "hashtext('linkaja-pay:migrations')";
-
-interface OrderRow {
-  invoice_number: string;
-  amount: string;
-  status: string;
-  status_token_hash: string;
-  request_id: string;
-  line_items: LineItem[];
-  return_url: string;
-  gateway_state: string;
-  redirect: Redirect | null;
-  needs_review: boolean;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-  expires_at: Date;
-  last_checked_at: Date | null;
-}
-
-const toOrder = (r: OrderRow): Order => ({
-  invoiceNumber: r.invoice_number,
-  // bigint arrives as a string; amounts in rupiah are far below 2^53.
-  amount: Number(r.amount),
-  status: r.status as PaymentStatus,
-  statusTokenHash: r.status_token_hash,
-  requestId: r.request_id,
-  lineItems: r.line_items,
-  returnUrl: r.return_url,
-  gatewayState: r.gateway_state as GatewayState,
-  redirect: r.redirect,
-  needsReview: r.needs_review,
-  version: r.version,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  expiresAt: r.expires_at,
-  lastCheckedAt: r.last_checked_at,
-});
 
 export interface PostgresStoreOptions {
   log?: Logger;
@@ -121,15 +38,21 @@ export interface PostgresStoreOptions {
   connectionTimeoutMs?: number;
   /** A query with no answer by then fails and its connection is dropped (a silently dead one). */
   queryTimeoutMs?: number;
+  /** NOTIFY channel status changes are announced on; the instances' buses listen on it. */
+  statusChannel?: string;
 }
 
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
+  private readonly statusChannel: string;
+  /** This store instance, named in its announcements. */
+  private readonly origin = randomUUID();
 
   constructor(
     connectionString: string,
     private readonly opts: PostgresStoreOptions = {},
   ) {
+    this.statusChannel = checkChannel(opts.statusChannel ?? STATUS_CHANNEL);
     this.pool = new pg.Pool({
       connectionString,
       max: opts.max ?? 10,
@@ -149,42 +72,35 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    await this.tx(async (c) => {
-      // The pool's short timeouts are for requests: waiting for another instance's migration, or a
-      // long index build on a big table, must not stop a start.
-      await c.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
-      const unhurried = (text: string, values?: unknown[]) =>
-        c.query({ text, values, query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig);
-      await unhurried(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-      await c.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-      );
-      const { rows } = await c.query<{ v: number }>(
-        'SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations',
-      );
-      for (let i = rows[0].v; i < MIGRATIONS.length; i++) {
-        await unhurried(MIGRATIONS[i]);
-        await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
-        this.opts.log?.info({ migration: i + 1 }, 'postgres migration applied');
-      }
-    });
+    await runMigrations(
+      'postgres',
+      (fn) =>
+        this.tx(async (c) => {
+          // The pool's short timeouts are for requests: waiting for another instance's migration, or a
+          // long index build on a big table, must not stop a start.
+          await c.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
+          const unhurried = (text: string, values?: unknown[]) =>
+            c.query({ text, values, query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig);
+          await unhurried(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+          await c.query(
+            'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+          );
+          await fn({
+            exec: async (sql) => void (await unhurried(sql)),
+            appliedVersions: async () =>
+              (await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+            record: async (version) =>
+              void (await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version])),
+          });
+        }),
+      this.opts.log,
+    );
   }
 
   async insertOrder(o: NewOrder): Promise<void> {
     await this.pool.query(
-      `INSERT INTO orders (invoice_number, amount, status, status_token_hash, request_id, line_items, return_url,
-         gateway_state, redirect, needs_review, version, created_at, updated_at, expires_at, last_checked_at)
-       VALUES ($1, $2, 'PENDING', $3, $4, $5, $6, 'requested', NULL, false, 0, $7, $7, $8, NULL)`,
-      [
-        o.invoiceNumber,
-        o.amount,
-        o.statusTokenHash,
-        o.requestId,
-        JSON.stringify(o.lineItems),
-        o.returnUrl,
-        o.createdAt,
-        o.expiresAt,
-      ],
+      `INSERT INTO orders (${stored.ORDER_COLUMNS.join(', ')}) VALUES (${stored.ORDER_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+      stored.orderValues(pendingOrder(o), POSTGRES),
     );
   }
 
@@ -198,90 +114,35 @@ export class PostgresStore implements Store {
   }
 
   async markRejected(invoiceNumber: string, now: Date): Promise<Order | null> {
-    return this.tx(async (c) => {
-      const row = await this.lockOrder(c, invoiceNumber);
-      if (!row) return null;
-      if (row.status === 'PENDING') {
-        const { rows } = await c.query<OrderRow>(
-          `UPDATE orders SET gateway_state = 'rejected', status = 'FAILED', version = version + 1, updated_at = $1
-           WHERE invoice_number = $2 RETURNING *`,
-          [now, invoiceNumber],
-        );
-        await this.insertEvent(c, invoiceNumber, 'PENDING', 'FAILED', 'gateway', rows[0].version, now);
-        return toOrder(rows[0]);
-      }
-      const { rows } = await c.query<OrderRow>(
-        `UPDATE orders SET gateway_state = 'rejected' WHERE invoice_number = $1 RETURNING *`,
-        [invoiceNumber],
-      );
-      return toOrder(rows[0]);
-    });
+    return this.tx(async (c) => this.carryOut(c, planRejection(await this.lockOrder(c, invoiceNumber), now)));
   }
 
   async getOrder(invoiceNumber: string): Promise<Order | null> {
-    const { rows } = await this.pool.query<OrderRow>('SELECT * FROM orders WHERE invoice_number = $1', [invoiceNumber]);
-    return rows[0] ? toOrder(rows[0]) : null;
+    const [row] = await this.rows('SELECT * FROM orders WHERE invoice_number = $1', [invoiceNumber]);
+    return row ? stored.toOrder(row, POSTGRES) : null;
   }
 
   async applyReport(input: ApplyInput): Promise<ApplyOutcome> {
     return this.tx(async (c): Promise<ApplyOutcome> => {
       const { inbox } = input;
-      if (inbox) {
-        // A concurrent insert of the same Request-Id waits here for the first to commit, then does nothing.
-        const ins = await c.query(
+      // A concurrent insert of the same Request-Id waits here for the first to commit, then does nothing.
+      const inserted =
+        inbox &&
+        (await c.query(
           `INSERT INTO notification_inbox (request_id, invoice_number, headers, raw_body, received_at)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING RETURNING request_id`,
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING`,
           [inbox.requestId, inbox.invoiceNumber, JSON.stringify(inbox.headers), inbox.rawBody, inbox.receivedAt],
-        );
-        if (ins.rowCount === 0) return { kind: 'duplicate' };
-      }
-      const setOutcome = async (outcome: string) => {
-        if (inbox)
-          await c.query('UPDATE notification_inbox SET outcome = $1 WHERE request_id = $2', [outcome, inbox.requestId]);
-      };
-      const row = await this.lockOrder(c, input.invoiceNumber);
-      if (!row) {
-        await setOutcome('unknown_invoice');
-        return { kind: 'unknown_invoice' };
-      }
-      const previous = row.status as PaymentStatus;
-      const verdict = decide(previous, Number(row.amount), input.report);
-      let after = row;
-      if (verdict.kind === 'transition') {
-        ({
-          rows: [after],
-        } = await c.query<OrderRow>(
-          'UPDATE orders SET status = $1, version = version + 1, updated_at = $2 WHERE invoice_number = $3 RETURNING *',
-          [verdict.to, input.now, input.invoiceNumber],
         ));
-        const webhookAt = input.queueWebhook && isFinalStatus(verdict.to) ? input.now : null;
-        await this.insertEvent(
-          c,
-          input.invoiceNumber,
-          previous,
-          verdict.to,
-          input.source,
-          after.version,
-          input.now,
-          webhookAt,
-        );
-      } else if (verdict.kind === 'amount_mismatch') {
-        ({
-          rows: [after],
-        } = await c.query<OrderRow>(
-          'UPDATE orders SET needs_review = true, updated_at = $1 WHERE invoice_number = $2 RETURNING *',
-          [input.now, input.invoiceNumber],
-        ));
-      }
-      await setOutcome(verdict.kind);
-      return { kind: 'applied', verdict, previous, order: toOrder(after) };
+      const inboxSeen = inserted !== undefined && inserted.rowCount === 0;
+      const order = inboxSeen ? null : await this.lockOrder(c, input.invoiceNumber);
+      return this.carryOut(c, planReport(order, input, inboxSeen));
     });
   }
 
   async claimDueForCheck(opts: ClaimOptions): Promise<Order[]> {
     // SKIP LOCKED: rows another instance is claiming right now are left to it; a row it has just
     // claimed is re-checked after its commit (READ COMMITTED) and no longer matches the interval.
-    const { rows } = await this.pool.query<OrderRow>(
+    const rows = await this.rows(
       `UPDATE orders SET last_checked_at = $1
        WHERE invoice_number IN (
          SELECT invoice_number FROM orders
@@ -299,7 +160,7 @@ export class PostgresStore implements Store {
         opts.limit,
       ],
     );
-    return rows.map(toOrder).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return rows.map((r) => stored.toOrder(r, POSTGRES)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
   async releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void> {
@@ -312,15 +173,7 @@ export class PostgresStore implements Store {
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
     // SKIP LOCKED, as for reconciliation: two instances never take the same delivery at once.
-    const { rows } = await this.pool.query<{
-      id: string;
-      invoice_number: string;
-      to_status: string;
-      version: number;
-      at: Date;
-      webhook_attempts: number;
-      amount: string;
-    }>(
+    const rows = await this.rows(
       `UPDATE order_events e SET webhook_attempts = e.webhook_attempts + 1, webhook_next_at = $2
        FROM orders o
        WHERE o.invoice_number = e.invoice_number AND e.id IN (
@@ -331,17 +184,7 @@ export class PostgresStore implements Store {
        RETURNING e.id, e.invoice_number, e.to_status, e.version, e.at, e.webhook_attempts, o.amount`,
       [opts.now, new Date(opts.now.getTime() + opts.leaseMs), opts.limit],
     );
-    return rows
-      .map((r) => ({
-        eventId: Number(r.id),
-        invoiceNumber: r.invoice_number,
-        amount: Number(r.amount),
-        status: r.to_status as PaymentStatus,
-        version: r.version,
-        at: r.at,
-        attempts: r.webhook_attempts,
-      }))
-      .sort((a, b) => a.eventId - b.eventId);
+    return rows.map((r) => stored.toWebhookDue(r, POSTGRES)).sort((a, b) => a.eventId - b.eventId);
   }
 
   async settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void> {
@@ -359,41 +202,16 @@ export class PostgresStore implements Store {
   }
 
   async listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>> {
-    const { rows } = await this.pool.query<{
-      request_id: string;
-      invoice_number: string;
-      headers: Record<string, string>;
-      raw_body: string;
-      received_at: Date;
-      outcome: string;
-    }>('SELECT * FROM notification_inbox WHERE invoice_number = $1 ORDER BY received_at, seq', [invoiceNumber]);
-    return rows.map((r) => ({
-      requestId: r.request_id,
-      invoiceNumber: r.invoice_number,
-      headers: r.headers,
-      rawBody: r.raw_body,
-      receivedAt: r.received_at,
-      outcome: r.outcome,
-    }));
+    const rows = await this.rows(
+      'SELECT * FROM notification_inbox WHERE invoice_number = $1 ORDER BY received_at, seq',
+      [invoiceNumber],
+    );
+    return rows.map((r) => stored.toInboxEntry(r, POSTGRES));
   }
 
   async listEvents(invoiceNumber: string): Promise<OrderEvent[]> {
-    const { rows } = await this.pool.query<{
-      from_status: string;
-      to_status: string;
-      source: string;
-      version: number;
-      at: Date;
-    }>('SELECT from_status, to_status, source, version, at FROM order_events WHERE invoice_number = $1 ORDER BY id', [
-      invoiceNumber,
-    ]);
-    return rows.map((r) => ({
-      from: r.from_status as PaymentStatus,
-      to: r.to_status as PaymentStatus,
-      source: r.source as OrderEvent['source'],
-      version: r.version,
-      at: r.at,
-    }));
+    const rows = await this.rows('SELECT * FROM order_events WHERE invoice_number = $1 ORDER BY id', [invoiceNumber]);
+    return rows.map((r) => stored.toOrderEvent(r, POSTGRES));
   }
 
   async ping(): Promise<void> {
@@ -402,6 +220,10 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
+  }
+
+  private async rows(sql: string, values: unknown[]): Promise<stored.Row[]> {
+    return (await this.pool.query<stored.Row>(sql, values)).rows;
   }
 
   /** Run fn in one transaction on one pooled connection; a broken connection is discarded, not reused. */
@@ -428,26 +250,42 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async lockOrder(c: pg.PoolClient, invoiceNumber: string): Promise<OrderRow | undefined> {
-    const { rows } = await c.query<OrderRow>('SELECT * FROM orders WHERE invoice_number = $1 FOR UPDATE', [
+  private async lockOrder(c: pg.PoolClient, invoiceNumber: string): Promise<Order | null> {
+    const { rows } = await c.query<stored.Row>('SELECT * FROM orders WHERE invoice_number = $1 FOR UPDATE', [
       invoiceNumber,
     ]);
-    return rows[0];
+    return rows[0] ? stored.toOrder(rows[0], POSTGRES) : null;
   }
 
-  private async insertEvent(
+  /** Write what a plan says, inside the caller's transaction. */
+  private async carryOut<Outcome>(
     c: pg.PoolClient,
-    invoiceNumber: string,
-    from: PaymentStatus,
-    to: PaymentStatus,
-    source: ReportSource | 'gateway',
-    version: number,
-    at: Date,
-    webhookAt: Date | null = null,
-  ): Promise<void> {
-    await c.query(
-      'INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at, webhook_next_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [invoiceNumber, from, to, source, version, at, webhookAt],
-    );
+    { outcome, order, event, inbox, announce }: Plan<Outcome>,
+  ): Promise<Outcome> {
+    if (order) {
+      await c.query(
+        `UPDATE orders SET status = $2, gateway_state = $3, needs_review = $4, version = $5, updated_at = $6
+         WHERE invoice_number = $1`,
+        [order.invoiceNumber, order.status, order.gatewayState, order.needsReview, order.version, order.updatedAt],
+      );
+    }
+    if (event) {
+      await c.query(
+        `INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at, webhook_next_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [event.invoiceNumber, event.from, event.to, event.source, event.version, event.at, event.webhookAt],
+      );
+    }
+    if (inbox) {
+      await c.query('UPDATE notification_inbox SET outcome = $1 WHERE request_id = $2', [
+        inbox.outcome,
+        inbox.requestId,
+      ]);
+    }
+    if (announce) {
+      // Held by PostgreSQL until COMMIT, dropped on ROLLBACK.
+      await c.query('SELECT pg_notify($1, $2)', [this.statusChannel, encodeStatus(announce, this.origin)]);
+    }
+    return outcome;
   }
 }

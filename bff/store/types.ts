@@ -1,84 +1,9 @@
 // The order store's interface. SQLite (embedded) and PostgreSQL (several instances) implement it;
-// no SQL lives outside bff/store/. One parametrised test suite runs against both.
+// no SQL lives outside bff/store/. One parametrised test suite runs against both. The shapes it
+// stores are the domain's (orders/); what a change writes is decided there too (orders/plan.ts).
 import type { PaymentStatus, Redirect } from '../../shared/api.ts';
-import type { LineItem } from '../doku/schemas.ts';
-import type { Report, Verdict } from '../orders/state.ts';
-
-/** Where the order is with DOKU's create-payment call. */
-export type GatewayState = 'requested' | 'accepted' | 'rejected';
-
-export interface Order {
-  invoiceNumber: string;
-  amount: number;
-  status: PaymentStatus;
-  /** SHA-256 hex of the status token; the token itself is never stored. */
-  statusTokenHash: string;
-  /** DOKU Request-Id of the create-payment call, kept for its retries. */
-  requestId: string;
-  lineItems: LineItem[];
-  returnUrl: string;
-  gatewayState: GatewayState;
-  redirect: Redirect | null;
-  /** Set when DOKU reported a different amount: a person must look. */
-  needsReview: boolean;
-  /** Increments at every status change; the SSE event id. */
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-  expiresAt: Date;
-  /** Last time reconciliation asked DOKU's Check Status about it. */
-  lastCheckedAt: Date | null;
-}
-
-export type NewOrder = Pick<
-  Order,
-  'invoiceNumber' | 'amount' | 'statusTokenHash' | 'requestId' | 'lineItems' | 'returnUrl' | 'createdAt' | 'expiresAt'
->;
-
-/** Where a report about an order's payment came from. */
-export type ReportSource = 'notification' | 'check_status' | 'expiry';
-
-/** A received DOKU notification, recorded verbatim in the inbox (audit trail; kept forever). */
-export interface InboxEntry {
-  requestId: string;
-  invoiceNumber: string;
-  headers: Record<string, string>;
-  rawBody: string;
-  receivedAt: Date;
-}
-
-export interface ApplyInput {
-  invoiceNumber: string;
-  report: Report;
-  source: ReportSource;
-  /** For notifications: recorded in the same transaction as the order change. */
-  inbox?: InboxEntry;
-  now: Date;
-  /**
-   * The merchant's backend wants final results (MERCHANT_WEBHOOK_URL): a transition to SUCCESS, FAILED
-   * or EXPIRED is queued for it in the same transaction (the webhook outbox), so a restart loses none.
-   */
-  queueWebhook?: boolean;
-}
-
-export type ApplyOutcome =
-  /** The same notification Request-Id was already recorded: nothing changed. */
-  | { kind: 'duplicate' }
-  /** No such order (the inbox entry, if any, is still recorded). */
-  | { kind: 'unknown_invoice' }
-  /** The state machine's verdict was applied (or was a no-op); `order` is the state after commit. */
-  | { kind: 'applied'; verdict: Verdict; order: Order; previous: PaymentStatus };
-
-/** One recorded status change (the order_events audit table; kept forever). */
-export interface OrderEvent {
-  from: PaymentStatus;
-  to: PaymentStatus;
-  /** A ReportSource, or 'gateway' when DOKU refused the payment outright (markRejected). */
-  source: ReportSource | 'gateway';
-  /** The order's version after this change. */
-  version: number;
-  at: Date;
-}
+import type { InboxEntry, NewOrder, Order, OrderEvent } from '../orders/order.ts';
+import type { ApplyInput, ApplyOutcome } from '../orders/plan.ts';
 
 /** A final status change waiting in the webhook outbox (one order_events row). */
 export interface WebhookDue {
@@ -117,13 +42,12 @@ export interface Store {
   insertOrder(order: NewOrder): Promise<void>;
   /** DOKU accepted the payment: keep its redirect. */
   markAccepted(invoiceNumber: string, redirect: Redirect, now: Date): Promise<void>;
-  /** DOKU definitively refused the payment: the order is FAILED (gateway state 'rejected'). */
+  /** DOKU definitively refused the payment: the order is FAILED (gateway state 'rejected'); see `planRejection`. */
   markRejected(invoiceNumber: string, now: Date): Promise<Order | null>;
   getOrder(invoiceNumber: string): Promise<Order | null>;
   /**
-   * In one transaction: record the inbox entry (duplicate Request-Id -> 'duplicate', nothing else
-   * happens), lock the order, run the pure state machine (orders/state.ts `decide`), apply its
-   * verdict (a transition bumps `version`; an amount mismatch sets `needsReview`).
+   * In one transaction: record the inbox entry (a duplicate Request-Id changes nothing else), lock the
+   * order, and carry out what the pure `planReport` (orders/plan.ts) says for it.
    */
   applyReport(input: ApplyInput): Promise<ApplyOutcome>;
   /**

@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { PaymentStatus } from '../../shared/api.ts';
 import { signaturesEqual } from '../doku/signature.ts';
+import { Loop } from '../lib/loop.ts';
 import type { Logger } from '../log.ts';
 import type { Store, WebhookDue } from '../store/types.ts';
 
@@ -88,47 +89,39 @@ const DEFAULT_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000, 6 * 3_60
 export class WebhookForwarder {
   private readonly backoff: number[];
   private readonly timeoutMs: number;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private closed = false;
+  /** A pass over the outbox every pollMs (retries, and what was queued before a restart or by another instance). */
+  private readonly loop: Loop;
 
   constructor(private readonly opts: WebhookForwarderOptions) {
     this.backoff = opts.backoffMs ?? DEFAULT_BACKOFF_MS;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    const pollMs = opts.pollMs ?? 5_000;
+    this.loop = new Loop({
+      intervalMs: pollMs,
+      // An outbox that cannot be read (the store is down) is looked at less often, up to once a minute.
+      backoff: { minMs: pollMs, maxMs: Math.max(pollMs, 60_000) },
+      run: () => this.pass(),
+      onError: (err, retryInMs) =>
+        opts.log.warn(
+          { reason: (err as Error).message, retryInMs },
+          'merchant webhook outbox unavailable; will try again',
+        ),
+    });
   }
 
-  /** Look at the outbox every pollMs (retries, and what was queued before a restart). */
+  /** Deliver what is due now, then keep looking every pollMs. */
   start(): void {
-    this.timer ??= setInterval(() => this.kick(), this.opts.pollMs ?? 5_000);
-    this.timer.unref();
-    this.kick();
+    this.loop.start();
   }
 
-  /** Deliver what is due now (a change was just queued); overlapping kicks share one pass. */
+  /** Deliver what is due now (a change was just queued); kicks during a pass make one more pass. */
   kick(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass()
-      .catch((err: Error) =>
-        this.opts.log.warn({ reason: err.message }, 'merchant webhook outbox unavailable; will try again'),
-      )
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
+  /** For good; waits for the pass in progress. */
   async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   private async pass(): Promise<void> {

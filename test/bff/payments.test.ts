@@ -221,4 +221,14 @@ describe('POST /api/payments with a catalog file and order tokens', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.amount, 125000);
   });
+  it('refuses an expired order token with 400 invalid_order_token, saying it expired', async () => {
+    const { SignJWT } = await import('jose');
+    const token = await new SignJWT({ items: [{ name: 'Paket Keluarga', price: 125000, quantity: 1 }] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(secret));
+    const res = await request(bff.url).post('/api/payments').send({ order_token: token });
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body, { error: { code: 'invalid_order_token', message: 'The order token has expired.' } });
+  });
 });

@@ -129,19 +129,27 @@ describe('status', () => {
       assert.equal(bus.listenerCount(p.invoice_number), 0);
     });
 
-    it('a change that was never published still reaches the stream at the next heartbeat', async () => {
-      const p = await newPayment();
-      const s = await openStream(streamUrl(p));
-      await s.event(0);
-      // Committed, but no bus publish: as after a crash between commit and NOTIFY.
-      await bff.store.applyReport({
-        invoiceNumber: p.invoice_number,
-        report: { status: 'SUCCESS', amount: p.amount },
-        source: 'check_status',
-        now: new Date(),
-      });
-      assert.equal(JSON.parse((await s.event(1, 2000)).data).status, 'SUCCESS');
-      await s.ended;
+    it('a change committed by the store alone reaches the stream: nobody publishes, nothing polls', async () => {
+      // Heartbeats far apart, so only the store's own announcement (after its commit) can carry the change.
+      const quiet = await startTestBff({ deps: { streams: { heartbeatMs: 60_000 } } });
+      try {
+        const res = await request(quiet.url)
+          .post('/api/payments')
+          .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
+        const p = res.body as { invoice_number: string; amount: number; status_token: string };
+        const s = await openStream(`${quiet.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`);
+        await s.event(0);
+        await quiet.store.applyReport({
+          invoiceNumber: p.invoice_number,
+          report: { status: 'SUCCESS', amount: p.amount },
+          source: 'check_status',
+          now: new Date(),
+        });
+        assert.equal(JSON.parse((await s.event(1, 2000)).data).status, 'SUCCESS');
+        await s.ended;
+      } finally {
+        await quiet.close();
+      }
     });
 
     it('a client that leaves while its stream is being authorised leaves nothing behind', async () => {
@@ -151,7 +159,7 @@ describe('status', () => {
         await new Promise((r) => setTimeout(r, 150));
         return bff.store.getOrder(invoice);
       };
-      const other = await startTestBff({ store: slow, deps: { streams: { heartbeatMs: 100 } } });
+      const other = await startTestBff({ store: slow, bus: bff.bus, deps: { streams: { heartbeatMs: 100 } } });
       try {
         const res = await request(other.url)
           .post('/api/payments')

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Redirect } from '../../shared/api.ts';
 import { openStore } from '../../bff/store/index.ts';
-import type { ApplyInput, InboxEntry, NewOrder, Store, WebhookDue } from '../../bff/store/types.ts';
+import type { InboxEntry, NewOrder } from '../../bff/orders/order.ts';
+import type { ApplyInput } from '../../bff/orders/plan.ts';
+import type { Store, WebhookDue } from '../../bff/store/types.ts';
 import pg from 'pg';
 import { PostgresStore } from '../../bff/store/postgres.ts';
 import { freshSchema, startTcpProxy } from '../helpers/pg.ts';
@@ -519,7 +521,7 @@ describe('openStore', () => {
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
       assert.deepEqual(
         rows.map((r) => r.version),
-        [1, 2],
+        [1, 2, 3],
         'each migration applied once',
       );
       await Promise.all(stores.map((x) => x.close()));

@@ -1,14 +1,18 @@
 // Create a LinkAja payment: price on the server, store the order BEFORE calling DOKU (so an order
 // DOKU accepted is never missing, even if the process dies), call DOKU, keep its redirect.
+// Raises OrderErrors (what is wrong with the order), GatewayErrors (DOKU failed) and StoreErrors.
 import type { CreatePaymentRequest, CreatePaymentResponse } from '../../shared/api.ts';
-import { notificationUrl, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import { GatewayError, type DokuClient } from '../doku/client.ts';
 import { LinkAjaPaymentRequest } from '../doku/schemas.ts';
-import { ApiError, invalidRequest } from '../http/errors.ts';
+import { describeIssues, issuesOf } from '../lib/issues.ts';
 import type { Logger } from '../log.ts';
+import { OrderError } from '../orders/errors.ts';
+import { hashStatusToken, newInvoiceNumber, newRequestId, newStatusToken } from '../orders/ids.ts';
+import { returnUrlFor } from '../orders/return-url.ts';
+import { priceRequest, type OrderSources } from '../orders/sources.ts';
+import { storeFailure } from '../store/errors.ts';
 import type { Store } from '../store/types.ts';
-import { hashStatusToken, newInvoiceNumber, newRequestId, newStatusToken } from './ids.ts';
-import { priceRequest, type OrderSources } from './sources.ts';
 
 export interface CreatePaymentDeps {
   config: Config;
@@ -16,22 +20,6 @@ export interface CreatePaymentDeps {
   doku: DokuClient;
   sources: OrderSources;
   log: Logger;
-}
-
-/** The URL the customer's browser returns to: the requested one if its origin is allowed. */
-export function resolveReturnUrl(config: Config, requested: string | undefined, origin: string | undefined): string {
-  if (requested !== undefined) {
-    const url = new URL(requested);
-    if (!config.allowedOrigins.includes(url.origin)) {
-      throw new ApiError(
-        400,
-        'return_url_not_allowed',
-        `return_url must be on an allowed origin (${url.origin} is not in ALLOWED_ORIGINS).`,
-      );
-    }
-    return url.href;
-  }
-  return origin && config.allowedOrigins.includes(origin) ? `${origin}/` : `${config.publicUrl}/`;
 }
 
 function dokuCustomer(c: CreatePaymentRequest['customer']): LinkAjaPaymentRequest['customer'] {
@@ -47,7 +35,7 @@ export async function createPayment(
   const { config, store, doku } = deps;
   const log = ctx.log ?? deps.log;
   const now = ctx.now ?? new Date();
-  const returnUrl = resolveReturnUrl(config, req.return_url, ctx.origin);
+  const returnUrl = returnUrlFor(config, req.return_url, ctx.origin);
   const priced = await priceRequest(req, deps.sources);
 
   const invoiceNumber = newInvoiceNumber(now);
@@ -66,13 +54,16 @@ export async function createPayment(
       line_items: priced.lineItems,
     },
     customer: dokuCustomer(req.customer),
-    additional_info: { override_notification_url: notificationUrl(config) },
+    additional_info: { override_notification_url: config.notificationUrl },
   };
   const sendable = LinkAjaPaymentRequest.safeParse(dokuRequest);
-  if (!sendable.success) throw invalidRequest(sendable.error, 'order for DOKU');
+  if (!sendable.success) {
+    const issues = issuesOf(sendable.error);
+    throw new OrderError('invalid_order', describeIssues('order for DOKU', issues), issues);
+  }
 
-  try {
-    await store.insertOrder({
+  await store
+    .insertOrder({
       invoiceNumber,
       amount: priced.amount,
       statusTokenHash: hashStatusToken(statusToken),
@@ -81,15 +72,8 @@ export async function createPayment(
       returnUrl,
       createdAt: now,
       expiresAt,
-    });
-  } catch (err) {
-    plog.error({ reason: (err as Error).message }, 'could not store the order');
-    throw new ApiError(
-      503,
-      'store_unavailable',
-      'The payment could not be recorded; nothing was charged. Please try again.',
-    );
-  }
+    })
+    .catch(storeFailure('The payment could not be recorded; nothing was charged. Please try again.'));
 
   let answer;
   try {
@@ -99,9 +83,7 @@ export async function createPayment(
     plog.warn({ kind: err.kind, httpStatus: err.httpStatus, reason: err.message }, 'DOKU create payment failed');
     if (err.kind === 'refused') await store.markRejected(invoiceNumber, new Date()).catch(() => undefined);
     // Otherwise DOKU may hold the payment: the order stays PENDING and reconciliation asks Check Status.
-    if (err.kind === 'timeout')
-      throw new ApiError(504, 'gateway_timeout', 'The payment provider did not answer in time. Please try again.');
-    throw new ApiError(502, 'gateway_error', 'The payment provider could not create the payment. Please try again.');
+    throw err;
   }
 
   const ep = answer.emoney_payment;
