@@ -1,15 +1,14 @@
-// The app factory: builds the BFF from small middleware and thin routers. Nothing starts at import
-// time; `bff/server.ts` is one user of this, tests are another, and a Node merchant can mount the
-// result inside their own Express app (`app.use('/pay', createApp(...))`).
+// The app factory: the BFF's Express app from small middleware and thin routers, given its parts.
+// Nothing starts here; `createBff` (create-bff.ts) builds the parts and calls this.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from './config.ts';
-import { demoRouter } from './demo/router.ts';
-import { DokuClient } from './doku/client.ts';
+import type { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
 import { ApiError, errorHandler, notFoundHandler } from './http/errors.ts';
 import type { Logger } from './log.ts';
@@ -19,9 +18,14 @@ import { healthRouter } from './routes/health.ts';
 import { notificationsRouter } from './routes/notifications.ts';
 import { paymentsRouter } from './routes/payments.ts';
 import { widgetRouter } from './routes/widget.ts';
-import { createSimulator, type Simulator } from './simulator/index.ts';
 import type { Store } from './store/types.ts';
 import type { WebhookForwarder } from './webhooks/merchant-webhook.ts';
+
+/** Event stream timing (tests shorten the heartbeat and the stream's life). */
+export interface StreamTiming {
+  heartbeatMs?: number;
+  maxStreamMs?: number;
+}
 
 export interface AppDeps {
   config: Config;
@@ -29,23 +33,28 @@ export interface AppDeps {
   bus: EventBus;
   log: Logger;
   catalog: Catalog;
-  /** Defaults to a client for config.dokuBaseUrl. */
-  doku?: DokuClient;
-  /** The embedded simulator (DOKU_ENV=simulator); created from config when not given. */
-  simulator?: Simulator;
+  doku: DokuClient;
+  clock: () => Date;
   /** A merchant's own pricing, instead of the catalog and order tokens. */
   resolveOrder?: ResolveOrder;
-  /** Where the built widget lives (default: dist/ at the project root). */
+  /** The embedded simulator's pages and API, mounted at /simulator (DOKU_ENV=simulator). */
+  simulatorRouter?: Router;
+  /** The demo shop, mounted at / (DOKU_ENV=simulator). */
+  demoRouter?: Router;
+  /** Where the built widget lives (default: beside the built server, or dist/ of a checkout). */
   widgetDir?: string;
   /** Per-minute request limits per client IP on the public routes (tests and benchmarks raise them). */
   rateLimits?: { create?: number; status?: number; notifications?: number };
   /** Forwards final results to the merchant's backend; share it with the Reconciler. */
   webhook?: WebhookForwarder;
-  /** Event stream timing (tests shorten the heartbeat). */
-  streams?: { heartbeatMs?: number; maxStreamMs?: number };
+  streams?: StreamTiming;
 }
 
-const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
+/** dist/ holds the widget bundles: the built server runs from dist/bff/, the sources from bff/. */
+function defaultWidgetDir(): string {
+  const besideBuild = fileURLToPath(new URL('../', import.meta.url));
+  return existsSync(`${besideBuild}linkaja-pay.js`) ? besideBuild : fileURLToPath(new URL('../dist/', import.meta.url));
+}
 
 /** Log one line per request: method, path (never the query: it may hold a status token), status, time. */
 function accessLog(log: Logger): RequestHandler {
@@ -92,16 +101,7 @@ function originGuard(allowed: readonly string[]): RequestHandler {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const { config, store, bus, log } = deps;
-  const doku =
-    deps.doku ??
-    new DokuClient({
-      baseUrl: config.dokuBaseUrl,
-      clientId: config.dokuClientId,
-      secretKey: config.dokuSecretKey,
-      timeoutMs: config.dokuTimeoutMs,
-      log,
-    });
+  const { config, store, bus, log, doku, clock } = deps;
   const limits = { create: 30, status: 600, notifications: 600, ...deps.rateLimits };
 
   const app = express();
@@ -119,28 +119,14 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(healthRouter(store));
-  app.use(widgetRouter(deps.widgetDir ?? DEFAULT_WIDGET_DIR));
-
-  if (config.dokuEnv === 'simulator') {
-    const simulator =
-      deps.simulator ??
-      createSimulator({
-        clientId: config.dokuClientId,
-        secretKey: config.dokuSecretKey,
-        publicBaseUrl: config.simulatorPublicUrl,
-        merchantName: config.merchantName,
-        allowedUrlOrigins: config.allowedOrigins,
-        log: log.child({ component: 'simulator' }),
-      });
-    app.use('/simulator', simulator.router);
-    // The demo shop at `/`: the element used exactly as a merchant would (no special path).
-    app.use(demoRouter({ catalog: deps.catalog, config }));
-  }
+  app.use(widgetRouter(deps.widgetDir ?? defaultWidgetDir()));
+  if (deps.simulatorRouter) app.use('/simulator', deps.simulatorRouter);
+  if (deps.demoRouter) app.use(deps.demoRouter);
 
   // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
   // app.use would count every later request against DOKU's budget).
   app.post(config.notificationPath, limiter(limits.notifications));
-  app.use(notificationsRouter({ config, store, log, webhook: deps.webhook }));
+  app.use(notificationsRouter({ config, store, log, clock, webhook: deps.webhook }));
 
   const api = express.Router();
   api.use(
@@ -170,6 +156,7 @@ export function createApp(deps: AppDeps): Express {
       bus,
       log,
       doku,
+      clock,
       ...deps.streams,
       sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },
     }),

@@ -101,14 +101,15 @@ const Environment = z
       /** Where browsers reach the embedded simulator's pages (DOKU_ENV=simulator). */
       simulatorPublicUrl: `${publicUrl}/simulator`,
       /**
-       * Server-to-server base URL of DOKU (or of the embedded simulator). No trailing slash. The
-       * simulator is called over loopback, straight to this server: a path in PUBLIC_URL belongs to
-       * the reverse proxy that strips it, so it is not added here.
+       * Server-to-server base URL of DOKU. No trailing slash. Undefined with DOKU_ENV=simulator: the
+       * embedded simulator's API then listens on a loopback port of its own, found at start-up, so it
+       * works wherever the app is mounted or proxied.
        */
-      dokuBaseUrl: stripSlash(
-        e.DOKU_BASE_URL ??
-          (e.DOKU_ENV === 'simulator' ? `http://127.0.0.1:${e.PORT}/simulator` : DOKU_BASE_URLS[e.DOKU_ENV]),
-      ),
+      dokuBaseUrl: e.DOKU_BASE_URL
+        ? stripSlash(e.DOKU_BASE_URL)
+        : e.DOKU_ENV === 'simulator'
+          ? undefined
+          : DOKU_BASE_URLS[e.DOKU_ENV],
       dokuClientId,
       dokuSecretKey,
       dokuTimeoutMs: e.DOKU_TIMEOUT_MS,

@@ -20,6 +20,8 @@ export interface CreatePaymentDeps {
   doku: DokuClient;
   sources: OrderSources;
   log: Logger;
+  /** What time it is (tests move it). */
+  clock: () => Date;
 }
 
 function dokuCustomer(c: CreatePaymentRequest['customer']): LinkAjaPaymentRequest['customer'] {
@@ -34,7 +36,7 @@ export async function createPayment(
 ): Promise<CreatePaymentResponse> {
   const { config, store, doku } = deps;
   const log = ctx.log ?? deps.log;
-  const now = ctx.now ?? new Date();
+  const now = ctx.now ?? deps.clock();
   const returnUrl = returnUrlFor(config, req.return_url, ctx.origin);
   const priced = await priceRequest(req, deps.sources);
 
@@ -81,7 +83,7 @@ export async function createPayment(
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     plog.warn({ kind: err.kind, httpStatus: err.httpStatus, reason: err.message }, 'DOKU create payment failed');
-    if (err.kind === 'refused') await store.markRejected(invoiceNumber, new Date()).catch(() => undefined);
+    if (err.kind === 'refused') await store.markRejected(invoiceNumber, deps.clock()).catch(() => undefined);
     // Otherwise DOKU may hold the payment: the order stays PENDING and reconciliation asks Check Status.
     throw err;
   }
@@ -95,7 +97,7 @@ export async function createPayment(
   // DOKU has the payment; if only this bookkeeping fails, the customer can still pay and
   // reconciliation settles the order, so the redirect is answered anyway.
   await store
-    .markAccepted(invoiceNumber, redirect, new Date())
+    .markAccepted(invoiceNumber, redirect, deps.clock())
     .catch((err: Error) => plog.error({ reason: err.message }, 'could not record the redirect'));
   plog.info({ amount: priced.amount, lines: priced.lineItems.length }, 'payment created');
   return {

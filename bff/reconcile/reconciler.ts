@@ -16,6 +16,8 @@ export interface ReconcilerDeps extends ApplyDeps {
   batchSize?: number;
   /** At least the DOKU client's timeout: an order being checked is not claimed again meanwhile. */
   checkLeaseMs?: number;
+  /** What time it is (tests move it); default the system clock. */
+  clock?: () => Date;
 }
 
 export interface TickResult {
@@ -45,7 +47,7 @@ export class Reconciler {
   }
 
   /** One pass; `now` is a parameter so tests can move time. Overlapping calls share one pass. */
-  tick(now: Date = new Date()): Promise<TickResult> {
+  tick(now: Date = this.deps.clock?.() ?? new Date()): Promise<TickResult> {
     this.running ??= this.pass(now).finally(() => {
       this.running = undefined;
     });

@@ -11,6 +11,7 @@ import { storeFailure } from '../store/errors.ts';
 
 export interface NotificationDeps extends ApplyDeps {
   config: Config;
+  clock: () => Date;
 }
 
 /** Headers worth keeping in the inbox (audit trail); nothing else the proxy chain added. */
@@ -22,6 +23,15 @@ export function notificationsRouter(deps: NotificationDeps): Router {
   const router = Router();
 
   router.post(config.notificationPath, express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+    if (req.body !== undefined && !Buffer.isBuffer(req.body)) {
+      // A body parser of the host app read the stream first: the signed bytes are gone. Not DOKU's
+      // fault (a 401 would send the integrator after keys and clocks), so a 500 that names the fix.
+      log.error(
+        { path: req.originalUrl.split('?')[0] },
+        'notification body was already parsed by another body parser: mount the BFF before your body parsers (app.use(express.json()) after it), so the notification route gets the raw bytes',
+      );
+      throw new ApiError(500, 'internal_error', 'The notification could not be read; the merchant must fix the setup.');
+    }
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let requestId: string;
     try {
@@ -64,9 +74,9 @@ export function notificationsRouter(deps: NotificationDeps): Router {
         invoiceNumber: n.order.invoice_number,
         headers,
         rawBody: rawBody.toString('utf8'),
-        receivedAt: new Date(),
+        receivedAt: deps.clock(),
       },
-      now: new Date(),
+      now: deps.clock(),
     })
       // Not stored: DOKU must retry, so never a 200 here.
       .catch(storeFailure('Notification could not be stored; please retry.'));

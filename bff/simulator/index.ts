@@ -177,12 +177,24 @@ export interface StartedSimulator {
   /** Base URL of the simulator: use it as the DOKU base URL (DOKU_BASE_URL). */
   url: string;
   simulator: Simulator;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** Standalone, for merchants' own tests: listens on host (default 127.0.0.1) and port (default 0). */
 export async function startSimulator(
   opts: Omit<SimulatorOptions, 'publicBaseUrl'> & { port?: number; host?: string },
+): Promise<StartedSimulator> {
+  // The simulator's pages need its own URL, which is known once it listens.
+  return serveDokuApi((url) => createSimulator({ ...opts, publicBaseUrl: url }), opts);
+}
+
+/**
+ * Serve a simulator's DOKU API (and pages) at the root of its own HTTP server: `startSimulator`, and
+ * the BFF's embedded simulator, whose server-to-server calls go to such a loopback port.
+ */
+export async function serveDokuApi(
+  make: (url: string) => Simulator,
+  opts: { port?: number; host?: string } = {},
 ): Promise<StartedSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const server = createServer();
@@ -197,7 +209,7 @@ export async function startSimulator(
   // A wildcard address is not somewhere a browser can go: name the loopback instead.
   const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
-  const simulator = createSimulator({ ...opts, publicBaseUrl: url });
+  const simulator = make(url);
 
   const app = express();
   app.disable('x-powered-by');

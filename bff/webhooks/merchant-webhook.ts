@@ -176,11 +176,14 @@ export class WebhookForwarder {
 }
 
 /** The forwarder the configuration asks for, if any (not started). `timing` is for tests. */
+/** Delivery timing (tests shorten it). */
+export type WebhookTiming = Pick<WebhookForwarderOptions, 'backoffMs' | 'timeoutMs' | 'pollMs'>;
+
 export function webhookFromConfig(
   config: { merchantWebhookUrl?: string; merchantWebhookSecret?: string },
   store: Store,
   log: Logger,
-  timing: Pick<WebhookForwarderOptions, 'backoffMs' | 'timeoutMs' | 'pollMs'> = {},
+  timing: WebhookTiming = {},
 ): WebhookForwarder | undefined {
   if (!config.merchantWebhookUrl || !config.merchantWebhookSecret) return undefined;
   return new WebhookForwarder({

@@ -2,22 +2,19 @@
 // Node process (so the load generator never shares their CPU time), each killed when the bench ends
 // however it ends.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
-/**
- * How the server is started: the built entry when `npm run build` made one, the TypeScript entry
- * through tsx otherwise. The one place that knows; the table says which one was measured.
- */
-const SERVER_ENTRIES = [
-  { label: 'built (node dist/server.js)', file: 'dist/server.js', args: ['dist/server.js'] },
-  { label: 'tsx (node --import tsx bff/server.ts)', file: 'bff/server.ts', args: ['--import', 'tsx', 'bff/server.ts'] },
-];
-export const SERVER_ENTRY = SERVER_ENTRIES.find((e) => existsSync(join(ROOT, e.file)))!;
+/** How the server is started: the built server, as `npm start` and the container run it (`npm run bench` builds first). */
+export const SERVER_ENTRY = {
+  label: 'built (node dist/bff/server.js)',
+  file: 'dist/bff/server.js',
+  args: ['dist/bff/server.js'],
+};
 
 export interface Proc {
   name: string;

@@ -19,18 +19,16 @@ describe('loadConfig', () => {
     assert.equal(c.publicUrl, 'http://localhost:8080');
     assert.equal(c.dokuEnv, 'simulator');
     assert.equal(c.dokuClientId, SIMULATOR_CLIENT_ID);
-    assert.equal(c.dokuBaseUrl, 'http://127.0.0.1:8080/simulator');
+    assert.equal(c.dokuBaseUrl, undefined, 'the embedded simulator: its loopback port is found at start-up');
     assert.equal(c.databaseUrl, 'sqlite:./data/linkaja.db');
     assert.deepEqual(c.allowedOrigins, ['http://localhost:8080']);
     assert.equal(c.notificationPath, '/api/notifications/doku');
     assert.equal(c.dokuTimeoutMs, 30_000);
     assert.equal(c.orderExpiryMs, 15 * 60_000);
   });
-  it("calls the embedded simulator over loopback; a PUBLIC_URL path is the proxy's, not the server's", () => {
-    assert.equal(
-      loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/' }).dokuBaseUrl,
-      'http://127.0.0.1:3000/simulator',
-    );
+  it('names no DOKU base URL for the embedded simulator (its loopback port is found at start-up), unless told', () => {
+    assert.equal(loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/' }).dokuBaseUrl, undefined);
+    assert.equal(loadConfig({ DOKU_BASE_URL: 'http://127.0.0.1:9/x/' }).dokuBaseUrl, 'http://127.0.0.1:9/x');
   });
   it('derives the public URLs (with the proxy path) and the reconciliation lease in one place', () => {
     const c = loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/', DOKU_TIMEOUT_MS: '12000' });

@@ -1,0 +1,52 @@
+// The standalone server (`npm start`, `linkaja-pay serve`, the container): the configuration from
+// the environment, the BFF from createBff's wiring, a listening socket, and a clean drain on SIGTERM
+// and SIGINT (requests in flight finish, then the background work stops and the store closes).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, type Config } from './config.ts';
+import { assembleBff, type BffParts } from './create-bff.ts';
+import { parseDatabaseUrl } from './lib/database-url.ts';
+
+/** How long open event streams may hold a shutdown: they reconnect to another instance. */
+const STREAM_DRAIN_MS = 2000;
+
+/** Start the server; resolves once it listens. A bad configuration prints one line per problem and exits 1. */
+export async function serve(env: Record<string, string | undefined> = process.env): Promise<void> {
+  let bff: BffParts;
+  try {
+    bff = await assembleBff({ env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) console.error(`config: ${p}`);
+    process.exit(1);
+  }
+  const { config, log } = bff;
+  const server = createServer(bff.app);
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  const { port } = server.address() as AddressInfo;
+  log.info(
+    { port, dokuEnv: config.dokuEnv, store: parseDatabaseUrl(config.databaseUrl).kind },
+    'linkaja-pay BFF listening',
+  );
+  console.log(banner(config));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), STREAM_DRAIN_MS).unref();
+    await closed;
+    await bff.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function banner(config: Config): string {
+  const where = config.dokuEnv === 'simulator' ? 'demo shop, DOKU simulator' : `DOKU ${config.dokuEnv}`;
+  return `\n  linkaja-pay is running (${where}): open ${config.publicUrl}/\n`;
+}
