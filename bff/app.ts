@@ -7,6 +7,7 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { IDEMPOTENCY_KEY_HEADER } from '../shared/api.ts';
 import type { Config } from './config.ts';
 import { demoRouter } from './demo/router.ts';
 import { DokuClient } from './doku/client.ts';
@@ -147,7 +148,7 @@ export function createApp(deps: AppDeps): Express {
     cors({
       origin: config.allowedOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', IDEMPOTENCY_KEY_HEADER],
       maxAge: 600,
     }),
     originGuard(config.allowedOrigins),

@@ -9,20 +9,18 @@ import pg from 'pg';
 import { checkChannel, encodeStatus, STATUS_CHANNEL } from '../events/status-channel.ts';
 import type { Redirect } from '../../shared/api.ts';
 import type { Logger } from '../log.ts';
-import { pendingOrder, type InboxEntry, type NewOrder, type Order, type OrderEvent } from '../orders/order.ts';
+import type { InboxEntry, NewOrder, Order, OrderEvent } from '../orders/order.ts';
+import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-keys.ts';
 import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Plan } from '../orders/plan.ts';
+import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations } from './migrate.ts';
+import { PostgresPayments } from './postgres-payments.ts';
+import { inTransaction } from './postgres-tx.ts';
 import * as stored from './rows.ts';
 import { EARLIER_UNDELIVERED } from './shared-sql.ts';
-import type { ClaimOptions, Store, WebhookDue, WebhookSettlement } from './types.ts';
+import type { ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
 
-const POSTGRES: stored.Codec = {
-  date: (v) => v as Date,
-  writeDate: (d) => d,
-  bool: (v) => v === true,
-  writeBool: (b) => b,
-  json: (v) => v,
-};
+const POSTGRES = stored.POSTGRES_CODEC;
 
 /** How long one migration step may take (the pool's query timeout is for requests). */
 const MIGRATION_TIMEOUT_MS = 30 * 60_000;
@@ -47,6 +45,8 @@ export class PostgresStore implements Store {
   private readonly statusChannel: string;
   /** This store instance, named in its announcements. */
   private readonly origin = randomUUID();
+  /** Payments found again, read tokens, order lists: in their own module, on this pool. */
+  private readonly payments: PostgresPayments;
 
   constructor(
     connectionString: string,
@@ -69,13 +69,14 @@ export class PostgresStore implements Store {
     });
     // An idle client whose server went away emits here; without a listener the process would crash.
     this.pool.on('error', (err) => opts.log?.warn({ reason: err.message }, 'postgres idle client error'));
+    this.payments = new PostgresPayments(this.pool);
   }
 
   async migrate(): Promise<void> {
     await runMigrations(
       'postgres',
       (fn) =>
-        this.tx(async (c) => {
+        inTransaction(this.pool, async (c) => {
           // The pool's short timeouts are for requests: waiting for another instance's migration, or a
           // long index build on a big table, must not stop a start.
           await c.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
@@ -97,11 +98,28 @@ export class PostgresStore implements Store {
     );
   }
 
-  async insertOrder(o: NewOrder): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO orders (${stored.ORDER_COLUMNS.join(', ')}) VALUES (${stored.ORDER_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
-      stored.orderValues(pendingOrder(o), POSTGRES),
-    );
+  insertOrder(o: NewOrder): Promise<void> {
+    return this.payments.insertOrder(o);
+  }
+
+  findOrCreatePayment(input: FindOrCreateInput): Promise<FindOrCreateOutcome> {
+    return this.payments.findOrCreate(input);
+  }
+
+  releasePaymentKeys(invoiceNumber: string): Promise<void> {
+    return this.payments.releaseKeys(invoiceNumber);
+  }
+
+  addReadToken(invoiceNumber: string, token: ReadToken, now: Date): Promise<void> {
+    return this.payments.addToken(invoiceNumber, token, now);
+  }
+
+  getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null> {
+    return this.payments.withTokens(invoiceNumber);
+  }
+
+  listOrders(query: OrderQuery): Promise<Order[]> {
+    return this.payments.list(query);
   }
 
   async markAccepted(invoiceNumber: string, redirect: Redirect, now: Date): Promise<void> {
@@ -114,7 +132,9 @@ export class PostgresStore implements Store {
   }
 
   async markRejected(invoiceNumber: string, now: Date): Promise<Order | null> {
-    return this.tx(async (c) => this.carryOut(c, planRejection(await this.lockOrder(c, invoiceNumber), now)));
+    return inTransaction(this.pool, async (c) =>
+      this.carryOut(c, planRejection(await this.lockOrder(c, invoiceNumber), now)),
+    );
   }
 
   async getOrder(invoiceNumber: string): Promise<Order | null> {
@@ -123,7 +143,7 @@ export class PostgresStore implements Store {
   }
 
   async applyReport(input: ApplyInput): Promise<ApplyOutcome> {
-    return this.tx(async (c): Promise<ApplyOutcome> => {
+    return inTransaction(this.pool, async (c): Promise<ApplyOutcome> => {
       const { inbox } = input;
       // A concurrent insert of the same Request-Id waits here for the first to commit, then does nothing.
       const inserted =
@@ -134,8 +154,12 @@ export class PostgresStore implements Store {
           [inbox.requestId, inbox.invoiceNumber, JSON.stringify(inbox.headers), inbox.rawBody, inbox.receivedAt],
         ));
       const inboxSeen = inserted !== undefined && inserted.rowCount === 0;
+      // A move to SUCCESS looks for another paid order of its reference, holding the reference's lock.
+      const success = !inboxSeen && input.report.status === 'SUCCESS';
+      const reference = success ? await this.payments.lockReferenceOf(c, input.invoiceNumber) : null;
       const order = inboxSeen ? null : await this.lockOrder(c, input.invoiceNumber);
-      return this.carryOut(c, planReport(order, input, inboxSeen));
+      const sibling = order && reference ? await this.payments.paidSibling(c, reference, order.invoiceNumber) : null;
+      return this.carryOut(c, planReport(order, input, inboxSeen, sibling));
     });
   }
 
@@ -226,30 +250,6 @@ export class PostgresStore implements Store {
     return (await this.pool.query<stored.Row>(sql, values)).rows;
   }
 
-  /** Run fn in one transaction on one pooled connection; a broken connection is discarded, not reused. */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    // A checked-out client whose server goes away emits 'error' besides failing its query; the pool
-    // listens only to idle clients, so without this the process would crash mid-transaction.
-    const onError = (err: Error) => {
-      broken = err;
-    };
-    c.on('error', onError);
-    try {
-      await c.query('BEGIN');
-      const result = await fn(c);
-      await c.query('COMMIT');
-      return result;
-    } catch (err) {
-      await c.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw err;
-    } finally {
-      c.off('error', onError);
-      c.release(broken);
-    }
-  }
-
   private async lockOrder(c: pg.PoolClient, invoiceNumber: string): Promise<Order | null> {
     const { rows } = await c.query<stored.Row>('SELECT * FROM orders WHERE invoice_number = $1 FOR UPDATE', [
       invoiceNumber,
@@ -264,9 +264,17 @@ export class PostgresStore implements Store {
   ): Promise<Outcome> {
     if (order) {
       await c.query(
-        `UPDATE orders SET status = $2, gateway_state = $3, needs_review = $4, version = $5, updated_at = $6
-         WHERE invoice_number = $1`,
-        [order.invoiceNumber, order.status, order.gatewayState, order.needsReview, order.version, order.updatedAt],
+        `UPDATE orders SET status = $2, gateway_state = $3, needs_review = $4, duplicate_of = $5, version = $6,
+           updated_at = $7 WHERE invoice_number = $1`,
+        [
+          order.invoiceNumber,
+          order.status,
+          order.gatewayState,
+          order.needsReview,
+          order.duplicateOf,
+          order.version,
+          order.updatedAt,
+        ],
       );
     }
     if (event) {

@@ -14,7 +14,7 @@ import type { EventBus } from '../../bff/events/bus.ts';
 import { createLogger, type Logger } from '../../bff/log.ts';
 import { loadCatalog } from '../../bff/orders/sources.ts';
 import { Reconciler } from '../../bff/reconcile/reconciler.ts';
-import { createSimulator, type Simulator } from '../../bff/simulator/index.ts';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../bff/simulator/index.ts';
 import { webhookFromConfig } from '../../bff/webhooks/merchant-webhook.ts';
 import type { Store } from '../../bff/store/types.ts';
 
@@ -46,6 +46,8 @@ export interface TestBffOptions {
   reconcile?: { start?: boolean; minAgeMs?: number };
   /** Merchant webhook timing (backoffMs, pollMs, timeoutMs) when MERCHANT_WEBHOOK_URL is set. */
   webhook?: Parameters<typeof webhookFromConfig>[3];
+  /** Options of the embedded simulator (DOKU_ENV=simulator). */
+  simulator?: Pick<SimulatorOptions, 'redirectReuse'>;
 }
 
 export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> {
@@ -75,6 +77,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
           publicBaseUrl: config.simulatorPublicUrl,
           merchantName: config.merchantName,
           allowedUrlOrigins: config.allowedOrigins,
+          ...opts.simulator,
         })
       : undefined;
   const doku = new DokuClient({
