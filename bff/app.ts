@@ -44,6 +44,8 @@ export interface AppDeps {
   webhook?: WebhookForwarder;
   /** Event stream timing (tests shorten the heartbeat). */
   streams?: { heartbeatMs?: number; maxStreamMs?: number };
+  /** How long a create waits for the same payment that another request is creating (default 5 s). */
+  inProgressWaitMs?: number;
 }
 
 const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -172,6 +174,7 @@ export function createApp(deps: AppDeps): Express {
       log,
       doku,
       ...deps.streams,
+      inProgressWaitMs: deps.inProgressWaitMs,
       sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },
     }),
   );
