@@ -14,7 +14,7 @@ import {
 } from '../orders/payment-keys.ts';
 import { pendingOrder } from '../orders/order.ts';
 import type { ReadToken } from '../orders/read-tokens.ts';
-import { inTransaction } from './postgres-tx.ts';
+import { inTransaction } from './postgres-pool.ts';
 import * as stored from './rows.ts';
 import { listOrdersSql, PAYMENT_SQL as SQL } from './shared-sql.ts';
 import type { OrderQuery } from './types.ts';

@@ -8,14 +8,13 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { checkChannel, encodeStatus, STATUS_CHANNEL } from '../events/status-channel.ts';
 import type { Redirect } from '../../shared/api.ts';
-import type { Logger } from '../log.ts';
 import type { InboxEntry, NewOrder, Order, OrderEvent } from '../orders/order.ts';
 import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-keys.ts';
 import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Plan } from '../orders/plan.ts';
 import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations } from './migrate.ts';
 import { PostgresPayments } from './postgres-payments.ts';
-import { inTransaction } from './postgres-tx.ts';
+import { inTransaction, openPool, type PoolOptions } from './postgres-pool.ts';
 import * as stored from './rows.ts';
 import { EARLIER_UNDELIVERED } from './shared-sql.ts';
 import type { ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
@@ -28,14 +27,7 @@ const MIGRATION_TIMEOUT_MS = 30 * 60_000;
 /** Advisory lock key that serialises migrations across instances starting at once. */
 const MIGRATION_LOCK = "hashtext('linkaja-pay:migrations')";
 
-export interface PostgresStoreOptions {
-  log?: Logger;
-  /** Pool size per instance. */
-  max?: number;
-  /** How long to wait for a connection before failing (readiness must not hang). */
-  connectionTimeoutMs?: number;
-  /** A query with no answer by then fails and its connection is dropped (a silently dead one). */
-  queryTimeoutMs?: number;
+export interface PostgresStoreOptions extends PoolOptions {
   /** NOTIFY channel status changes are announced on; the instances' buses listen on it. */
   statusChannel?: string;
 }
@@ -53,22 +45,7 @@ export class PostgresStore implements Store {
     private readonly opts: PostgresStoreOptions = {},
   ) {
     this.statusChannel = checkChannel(opts.statusChannel ?? STATUS_CHANNEL);
-    this.pool = new pg.Pool({
-      connectionString,
-      max: opts.max ?? 10,
-      connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5000,
-      idleTimeoutMillis: 30_000,
-      // Connections that die without a reset (NAT, failover) are found in seconds, not hours, and a
-      // stuck transaction cannot hold an order's row lock for long.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      query_timeout: opts.queryTimeoutMs ?? 15_000,
-      statement_timeout: 10_000,
-      lock_timeout: 5_000,
-      idle_in_transaction_session_timeout: 10_000,
-    });
-    // An idle client whose server went away emits here; without a listener the process would crash.
-    this.pool.on('error', (err) => opts.log?.warn({ reason: err.message }, 'postgres idle client error'));
+    this.pool = openPool(connectionString, opts);
     this.payments = new PostgresPayments(this.pool);
   }
 
