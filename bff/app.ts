@@ -7,6 +7,7 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { IDEMPOTENCY_KEY_HEADER } from '../shared/api.ts';
 import type { Config } from './config.ts';
 import type { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
@@ -48,6 +49,8 @@ export interface AppDeps {
   /** Forwards final results to the merchant's backend; share it with the Reconciler. */
   webhook?: WebhookForwarder;
   streams?: StreamTiming;
+  /** How long a create waits for the same payment that another request is creating (default 5 s). */
+  inProgressWaitMs?: number;
 }
 
 /** dist/ holds the widget bundles: the built server runs from dist/bff/, the sources from bff/. */
@@ -133,7 +136,7 @@ export function createApp(deps: AppDeps): Express {
     cors({
       origin: config.allowedOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', IDEMPOTENCY_KEY_HEADER],
       maxAge: 600,
     }),
     originGuard(config.allowedOrigins),
@@ -158,6 +161,7 @@ export function createApp(deps: AppDeps): Express {
       doku,
       clock,
       ...deps.streams,
+      inProgressWaitMs: deps.inProgressWaitMs,
       sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },
     }),
   );

@@ -10,7 +10,7 @@ import type { EventBus } from './events/bus.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadCatalog, type ResolveOrder } from './orders/sources.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
-import type { Simulator, StartedSimulator } from './simulator/index.ts';
+import type { Simulator, SimulatorOptions, StartedSimulator } from './simulator/index.ts';
 import type { Store } from './store/types.ts';
 import { webhookFromConfig, type WebhookForwarder, type WebhookTiming } from './webhooks/merchant-webhook.ts';
 
@@ -57,6 +57,10 @@ export interface AssembleOptions extends BffOptions {
   doku?: DokuClient;
   widgetDir?: string;
   rateLimits?: { create?: number; status?: number; notifications?: number };
+  /** How long a create waits for the same payment that another request is creating (default 5 s). */
+  inProgressWaitMs?: number;
+  /** Options of the embedded simulator (DOKU_ENV=simulator). */
+  simulator?: Pick<SimulatorOptions, 'redirectReuse'>;
 }
 
 /**
@@ -80,7 +84,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
   const { store, bus } = options.database ?? opened!;
   const closers: Array<() => Promise<void> | void> = [];
   try {
-    const embedded = config.dokuEnv === 'simulator' ? await embeddedDoku(config, log) : undefined;
+    const embedded = config.dokuEnv === 'simulator' ? await embeddedDoku(config, log, options.simulator) : undefined;
     if (embedded) closers.push(() => embedded.close());
     const doku =
       options.doku ??
@@ -118,6 +122,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
       widgetDir: options.widgetDir,
       rateLimits: options.rateLimits,
       streams: options.streams,
+      inProgressWaitMs: options.inProgressWaitMs,
     });
     webhook?.start();
     if (options.reconcile?.start ?? true) reconciler.start();
@@ -143,7 +148,11 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
  * to-server calls (wherever the app is mounted or proxied), and its LinkAja pages in the app under
  * /simulator. Loaded only when used.
  */
-async function embeddedDoku(config: Config, log: Logger): Promise<StartedSimulator> {
+async function embeddedDoku(
+  config: Config,
+  log: Logger,
+  extra: AssembleOptions['simulator'] = {},
+): Promise<StartedSimulator> {
   const { createSimulator, serveDokuApi } = await import('./simulator/index.ts');
   return serveDokuApi(() =>
     createSimulator({
@@ -153,6 +162,7 @@ async function embeddedDoku(config: Config, log: Logger): Promise<StartedSimulat
       merchantName: config.merchantName,
       allowedUrlOrigins: config.allowedOrigins,
       log: log.child({ component: 'simulator' }),
+      ...extra,
     }),
   );
 }

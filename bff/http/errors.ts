@@ -45,6 +45,9 @@ const PUBLIC_ERRORS: {
     order_token_expired: { status: 400, code: 'invalid_order_token' },
     order_source_unavailable: { status: 400, code: 'order_source_unavailable' },
     return_url_not_allowed: { status: 400, code: 'return_url_not_allowed' },
+    idempotency_key_reused: { status: 422, code: 'idempotency_key_reused' },
+    payment_in_progress: { status: 409, code: 'payment_in_progress' },
+    already_paid: { status: 409, code: 'already_paid' },
   },
   gateway: {
     // DOKU may hold the payment: the order stays PENDING and reconciliation finds out.

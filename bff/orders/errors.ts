@@ -10,7 +10,13 @@ export type OrderErrorCode =
   | 'order_token_expired'
   /** The request names an order source this BFF does not have (order tokens without a secret). */
   | 'order_source_unavailable'
-  | 'return_url_not_allowed';
+  | 'return_url_not_allowed'
+  /** An Idempotency-Key presented again with another request. */
+  | 'idempotency_key_reused'
+  /** The payment a key or reference names is still being created (DOKU has not answered yet). */
+  | 'payment_in_progress'
+  /** The merchant's reference already has a paid payment. */
+  | 'already_paid';
 
 export class OrderError extends Error {
   override name = 'OrderError';

@@ -1,6 +1,7 @@
 // An order and the records kept about it, as the domain sees them; the stores persist these shapes.
-import type { PaymentStatus, Redirect } from '../../shared/api.ts';
+import type { Customer, PaymentStatus, Redirect } from '../../shared/api.ts';
 import type { LineItem } from './line-items.ts';
+import type { Metadata } from './reference.ts';
 
 /** Where the order is with DOKU's create-payment call. */
 export type GatewayState = 'requested' | 'accepted' | 'rejected';
@@ -9,16 +10,23 @@ export interface Order {
   invoiceNumber: string;
   amount: number;
   status: PaymentStatus;
-  /** SHA-256 hex of the status token; the token itself is never stored. */
-  statusTokenHash: string;
   /** DOKU Request-Id of the create-payment call, kept for its retries. */
   requestId: string;
   lineItems: LineItem[];
+  /** The merchant's order id (order token `ref`, or resolveOrder's `reference`). */
+  reference: string | null;
+  /** The merchant's own key-value pairs about the order. */
+  metadata: Metadata;
+  /** What the customer said about themselves (validated; phone in DOKU's 08… form). */
+  customer: Customer | null;
+  /** The merchant's return URL, without the parameters added for DOKU (the ticket is never stored). */
   returnUrl: string;
   gatewayState: GatewayState;
   redirect: Redirect | null;
   /** Set when DOKU reported a different amount: a person must look. */
   needsReview: boolean;
+  /** Paid although another payment of its reference was paid first (that one's invoice): refund one. */
+  duplicateOf: string | null;
   /** Increments at every status change; the SSE event id. */
   version: number;
   createdAt: Date;
@@ -28,10 +36,15 @@ export interface Order {
   lastCheckedAt: Date | null;
 }
 
-export type NewOrder = Pick<
-  Order,
-  'invoiceNumber' | 'amount' | 'statusTokenHash' | 'requestId' | 'lineItems' | 'returnUrl' | 'createdAt' | 'expiresAt'
->;
+export interface NewOrder
+  extends
+    Pick<Order, 'invoiceNumber' | 'amount' | 'requestId' | 'lineItems' | 'returnUrl' | 'createdAt' | 'expiresAt'>,
+    Partial<Pick<Order, 'reference' | 'metadata' | 'customer'>> {
+  /** SHA-256 hex of the status token its creation answers with; the token itself is never stored. */
+  statusTokenHash: string;
+  /** The return ticket DOKU's callback_url carries, stored with the order so it works from the start. */
+  returnTicket?: { hash: string; expiresAt: Date };
+}
 
 /** Where a report about an order's payment came from. */
 export type ReportSource = 'notification' | 'check_status' | 'expiry';
@@ -57,8 +70,12 @@ export interface OrderEvent {
 }
 
 /** A freshly created order: PENDING, DOKU not asked yet, no change so far. */
-export const pendingOrder = (o: NewOrder): Order => ({
+export const pendingOrder = ({ statusTokenHash: _s, returnTicket: _r, ...o }: NewOrder): Order => ({
   ...o,
+  reference: o.reference ?? null,
+  metadata: o.metadata ?? {},
+  customer: o.customer ?? null,
+  duplicateOf: null,
   status: 'PENDING',
   gatewayState: 'requested',
   redirect: null,

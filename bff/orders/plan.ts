@@ -44,7 +44,7 @@ export interface QueuedEvent extends OrderEvent {
 /** Everything one transaction writes, and what it answers. */
 export interface Plan<Outcome> {
   outcome: Outcome;
-  /** The order row as it must stand after the transaction (status, gateway state, review flag, version, updatedAt); null leaves it alone. */
+  /** The order row as it must stand after the transaction (status, gateway state, review flag, version, updatedAt, duplicateOf); null leaves it alone. */
   order: Order | null;
   event: QueuedEvent | null;
   /** The outcome to record on the notification's inbox row; null when there is none to record. */
@@ -64,8 +64,15 @@ const nothing = <Outcome>(outcome: Outcome): Plan<Outcome> => ({
 /**
  * Plan a report against the order as it stands under the store's lock (null: no such order).
  * `inboxSeen`: the notification's Request-Id was already in the inbox, so this is a repeat.
+ * `paidSibling`: the invoice of another order of the same reference already SUCCESS (read under the
+ * reference's lock); a move to SUCCESS records it, so the merchant learns to refund one of them.
  */
-export function planReport(order: Order | null, input: ApplyInput, inboxSeen = false): Plan<ApplyOutcome> {
+export function planReport(
+  order: Order | null,
+  input: ApplyInput,
+  inboxSeen = false,
+  paidSibling: string | null = null,
+): Plan<ApplyOutcome> {
   if (inboxSeen) return nothing({ kind: 'duplicate' });
   const inbox = (outcome: string) => (input.inbox ? { requestId: input.inbox.requestId, outcome } : null);
   if (!order) return { ...nothing({ kind: 'unknown_invoice' }), inbox: inbox('unknown_invoice') };
@@ -75,7 +82,8 @@ export function planReport(order: Order | null, input: ApplyInput, inboxSeen = f
   let event: QueuedEvent | null = null;
   let announce: StatusChange | null = null;
   if (verdict.kind === 'transition') {
-    after = { ...order, status: verdict.to, version: order.version + 1, updatedAt: input.now };
+    const duplicateOf = verdict.to === 'SUCCESS' && paidSibling !== null ? paidSibling : order.duplicateOf;
+    after = { ...order, status: verdict.to, version: order.version + 1, updatedAt: input.now, duplicateOf };
     event = {
       invoiceNumber: order.invoiceNumber,
       from: order.status,

@@ -29,6 +29,12 @@ export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<A
   switch (verdict.kind) {
     case 'transition':
       deps.log.info({ ...ctx, from: previous, to: verdict.to }, 'order status changed');
+      if (verdict.to === 'SUCCESS' && order.duplicateOf !== null) {
+        deps.log.error(
+          { ...ctx, reference: order.reference, duplicateOf: order.duplicateOf },
+          'a second payment of one reference was paid: refund one (the webhook says duplicate_of)',
+        );
+      }
       deps.webhook?.kick(); // queued in the same transaction; deliver it now
       break;
     case 'amount_mismatch':

@@ -224,6 +224,7 @@ export function dokuApiRouter(opts: DokuApiOptions): Router {
       notificationUrl: request.additional_info?.override_notification_url ?? opts.notificationUrl,
       createdAt: new Date(),
       status: 'PENDING',
+      pageVisits: 0,
       notifications: [],
     });
     log.info({ invoice: order.invoice_number, amount: order.amount }, 'payment created');

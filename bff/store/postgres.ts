@@ -8,21 +8,18 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { checkChannel, encodeStatus, STATUS_CHANNEL } from '../events/status-channel.ts';
 import type { Redirect } from '../../shared/api.ts';
-import type { Logger } from '../log.ts';
-import { pendingOrder, type InboxEntry, type NewOrder, type Order, type OrderEvent } from '../orders/order.ts';
+import type { InboxEntry, NewOrder, Order, OrderEvent } from '../orders/order.ts';
+import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-keys.ts';
 import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Plan } from '../orders/plan.ts';
+import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations } from './migrate.ts';
+import { PostgresPayments } from './postgres-payments.ts';
+import { inTransaction, openPool, type PoolOptions } from './postgres-pool.ts';
 import * as stored from './rows.ts';
 import { EARLIER_UNDELIVERED } from './shared-sql.ts';
-import type { ClaimOptions, Store, WebhookDue, WebhookSettlement } from './types.ts';
+import type { ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
 
-const POSTGRES: stored.Codec = {
-  date: (v) => v as Date,
-  writeDate: (d) => d,
-  bool: (v) => v === true,
-  writeBool: (b) => b,
-  json: (v) => v,
-};
+const POSTGRES = stored.POSTGRES_CODEC;
 
 /** How long one migration step may take (the pool's query timeout is for requests). */
 const MIGRATION_TIMEOUT_MS = 30 * 60_000;
@@ -30,14 +27,7 @@ const MIGRATION_TIMEOUT_MS = 30 * 60_000;
 /** Advisory lock key that serialises migrations across instances starting at once. */
 const MIGRATION_LOCK = "hashtext('linkaja-pay:migrations')";
 
-export interface PostgresStoreOptions {
-  log?: Logger;
-  /** Pool size per instance. */
-  max?: number;
-  /** How long to wait for a connection before failing (readiness must not hang). */
-  connectionTimeoutMs?: number;
-  /** A query with no answer by then fails and its connection is dropped (a silently dead one). */
-  queryTimeoutMs?: number;
+export interface PostgresStoreOptions extends PoolOptions {
   /** NOTIFY channel status changes are announced on; the instances' buses listen on it. */
   statusChannel?: string;
 }
@@ -47,35 +37,23 @@ export class PostgresStore implements Store {
   private readonly statusChannel: string;
   /** This store instance, named in its announcements. */
   private readonly origin = randomUUID();
+  /** Payments found again, read tokens, order lists: in their own module, on this pool. */
+  private readonly payments: PostgresPayments;
 
   constructor(
     connectionString: string,
     private readonly opts: PostgresStoreOptions = {},
   ) {
     this.statusChannel = checkChannel(opts.statusChannel ?? STATUS_CHANNEL);
-    this.pool = new pg.Pool({
-      connectionString,
-      max: opts.max ?? 10,
-      connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5000,
-      idleTimeoutMillis: 30_000,
-      // Connections that die without a reset (NAT, failover) are found in seconds, not hours, and a
-      // stuck transaction cannot hold an order's row lock for long.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      query_timeout: opts.queryTimeoutMs ?? 15_000,
-      statement_timeout: 10_000,
-      lock_timeout: 5_000,
-      idle_in_transaction_session_timeout: 10_000,
-    });
-    // An idle client whose server went away emits here; without a listener the process would crash.
-    this.pool.on('error', (err) => opts.log?.warn({ reason: err.message }, 'postgres idle client error'));
+    this.pool = openPool(connectionString, opts);
+    this.payments = new PostgresPayments(this.pool);
   }
 
   async migrate(): Promise<void> {
     await runMigrations(
       'postgres',
       (fn) =>
-        this.tx(async (c) => {
+        inTransaction(this.pool, async (c) => {
           // The pool's short timeouts are for requests: waiting for another instance's migration, or a
           // long index build on a big table, must not stop a start.
           await c.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
@@ -97,11 +75,28 @@ export class PostgresStore implements Store {
     );
   }
 
-  async insertOrder(o: NewOrder): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO orders (${stored.ORDER_COLUMNS.join(', ')}) VALUES (${stored.ORDER_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
-      stored.orderValues(pendingOrder(o), POSTGRES),
-    );
+  insertOrder(o: NewOrder): Promise<void> {
+    return this.payments.insertOrder(o);
+  }
+
+  findOrCreatePayment(input: FindOrCreateInput): Promise<FindOrCreateOutcome> {
+    return this.payments.findOrCreate(input);
+  }
+
+  releasePaymentKeys(invoiceNumber: string): Promise<void> {
+    return this.payments.releaseKeys(invoiceNumber);
+  }
+
+  addReadToken(invoiceNumber: string, token: ReadToken, now: Date): Promise<void> {
+    return this.payments.addToken(invoiceNumber, token, now);
+  }
+
+  getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null> {
+    return this.payments.withTokens(invoiceNumber);
+  }
+
+  listOrders(query: OrderQuery): Promise<Order[]> {
+    return this.payments.list(query);
   }
 
   async markAccepted(invoiceNumber: string, redirect: Redirect, now: Date): Promise<void> {
@@ -114,7 +109,9 @@ export class PostgresStore implements Store {
   }
 
   async markRejected(invoiceNumber: string, now: Date): Promise<Order | null> {
-    return this.tx(async (c) => this.carryOut(c, planRejection(await this.lockOrder(c, invoiceNumber), now)));
+    return inTransaction(this.pool, async (c) =>
+      this.carryOut(c, planRejection(await this.lockOrder(c, invoiceNumber), now)),
+    );
   }
 
   async getOrder(invoiceNumber: string): Promise<Order | null> {
@@ -123,7 +120,7 @@ export class PostgresStore implements Store {
   }
 
   async applyReport(input: ApplyInput): Promise<ApplyOutcome> {
-    return this.tx(async (c): Promise<ApplyOutcome> => {
+    return inTransaction(this.pool, async (c): Promise<ApplyOutcome> => {
       const { inbox } = input;
       // A concurrent insert of the same Request-Id waits here for the first to commit, then does nothing.
       const inserted =
@@ -134,8 +131,12 @@ export class PostgresStore implements Store {
           [inbox.requestId, inbox.invoiceNumber, JSON.stringify(inbox.headers), inbox.rawBody, inbox.receivedAt],
         ));
       const inboxSeen = inserted !== undefined && inserted.rowCount === 0;
+      // A move to SUCCESS looks for another paid order of its reference, holding the reference's lock.
+      const success = !inboxSeen && input.report.status === 'SUCCESS';
+      const reference = success ? await this.payments.lockReferenceOf(c, input.invoiceNumber) : null;
       const order = inboxSeen ? null : await this.lockOrder(c, input.invoiceNumber);
-      return this.carryOut(c, planReport(order, input, inboxSeen));
+      const sibling = order && reference ? await this.payments.paidSibling(c, reference, order.invoiceNumber) : null;
+      return this.carryOut(c, planReport(order, input, inboxSeen, sibling));
     });
   }
 
@@ -226,30 +227,6 @@ export class PostgresStore implements Store {
     return (await this.pool.query<stored.Row>(sql, values)).rows;
   }
 
-  /** Run fn in one transaction on one pooled connection; a broken connection is discarded, not reused. */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    // A checked-out client whose server goes away emits 'error' besides failing its query; the pool
-    // listens only to idle clients, so without this the process would crash mid-transaction.
-    const onError = (err: Error) => {
-      broken = err;
-    };
-    c.on('error', onError);
-    try {
-      await c.query('BEGIN');
-      const result = await fn(c);
-      await c.query('COMMIT');
-      return result;
-    } catch (err) {
-      await c.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw err;
-    } finally {
-      c.off('error', onError);
-      c.release(broken);
-    }
-  }
-
   private async lockOrder(c: pg.PoolClient, invoiceNumber: string): Promise<Order | null> {
     const { rows } = await c.query<stored.Row>('SELECT * FROM orders WHERE invoice_number = $1 FOR UPDATE', [
       invoiceNumber,
@@ -264,9 +241,17 @@ export class PostgresStore implements Store {
   ): Promise<Outcome> {
     if (order) {
       await c.query(
-        `UPDATE orders SET status = $2, gateway_state = $3, needs_review = $4, version = $5, updated_at = $6
-         WHERE invoice_number = $1`,
-        [order.invoiceNumber, order.status, order.gatewayState, order.needsReview, order.version, order.updatedAt],
+        `UPDATE orders SET status = $2, gateway_state = $3, needs_review = $4, duplicate_of = $5, version = $6,
+           updated_at = $7 WHERE invoice_number = $1`,
+        [
+          order.invoiceNumber,
+          order.status,
+          order.gatewayState,
+          order.needsReview,
+          order.duplicateOf,
+          order.version,
+          order.updatedAt,
+        ],
       );
     }
     if (event) {

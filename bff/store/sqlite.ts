@@ -7,27 +7,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Redirect } from '../../shared/api.ts';
-import {
-  pendingOrder,
-  type InboxEntry,
-  type NewOrder,
-  type Order,
-  type OrderEvent,
-  type StatusChange,
-} from '../orders/order.ts';
+import { type InboxEntry, type NewOrder, type Order, type OrderEvent, type StatusChange } from '../orders/order.ts';
 import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Plan } from '../orders/plan.ts';
+import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-keys.ts';
+import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations, type MigrationTx } from './migrate.ts';
 import * as stored from './rows.ts';
 import { EARLIER_UNDELIVERED } from './shared-sql.ts';
-import type { ClaimOptions, Store, WebhookDue, WebhookSettlement } from './types.ts';
+import { SqlitePayments } from './sqlite-payments.ts';
+import type { ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
 
-const SQLITE: stored.Codec = {
-  date: (v) => new Date(v as number),
-  writeDate: (d) => d.getTime(),
-  bool: (v) => v === 1,
-  writeBool: (b) => (b ? 1 : 0),
-  json: (v) => JSON.parse(v as string) as unknown,
-};
+const SQLITE = stored.SQLITE_CODEC;
 
 export interface SqliteStoreOptions {
   /** Where committed status changes go (the in-memory bus); nowhere when absent. */
@@ -35,9 +25,12 @@ export interface SqliteStoreOptions {
 }
 
 export class SqliteStore implements Store {
-  private readonly db: Database.Database;
+  /** With `stmt` and `readOrder`: what sqlite-payments.ts uses of this store (SqliteAccess). */
+  readonly db: Database.Database;
   /** Prepared statements, compiled once per SQL text. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Payments found again, read tokens, order lists: in their own module, on this handle. */
+  private readonly payments: SqlitePayments;
 
   constructor(
     readonly path: string,
@@ -49,6 +42,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
+    this.payments = new SqlitePayments(this);
   }
 
   async migrate(): Promise<void> {
@@ -76,9 +70,27 @@ export class SqliteStore implements Store {
   }
 
   async insertOrder(o: NewOrder): Promise<void> {
-    this.stmt(
-      `INSERT INTO orders (${stored.ORDER_COLUMNS.join(', ')}) VALUES (${stored.ORDER_COLUMNS.map(() => '?').join(', ')})`,
-    ).run(stored.orderValues(pendingOrder(o), SQLITE));
+    this.payments.insertOrder(o);
+  }
+
+  async findOrCreatePayment(input: FindOrCreateInput): Promise<FindOrCreateOutcome> {
+    return this.payments.findOrCreate(input);
+  }
+
+  async releasePaymentKeys(invoiceNumber: string): Promise<void> {
+    this.payments.releaseKeys(invoiceNumber);
+  }
+
+  async addReadToken(invoiceNumber: string, token: ReadToken, now: Date): Promise<void> {
+    this.payments.addToken(invoiceNumber, token, now);
+  }
+
+  async getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null> {
+    return this.payments.withTokens(invoiceNumber);
+  }
+
+  async listOrders(query: OrderQuery): Promise<Order[]> {
+    return this.payments.list(query);
   }
 
   async markAccepted(invoiceNumber: string, redirect: Redirect, now: Date): Promise<void> {
@@ -115,7 +127,11 @@ export class SqliteStore implements Store {
           inbox.receivedAt.getTime(),
         ).changes === 0;
       const order = inboxSeen ? null : this.readOrder(input.invoiceNumber);
-      return this.carryOut(planReport(order, input, inboxSeen));
+      const sibling =
+        order?.reference && input.report.status === 'SUCCESS'
+          ? this.payments.paidSibling(order.reference, order.invoiceNumber)
+          : null;
+      return this.carryOut(planReport(order, input, inboxSeen, sibling));
     });
     return this.announced(run.immediate());
   }
@@ -205,7 +221,7 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  private stmt(sql: string): Database.Statement {
+  stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
     return s;
@@ -215,7 +231,7 @@ export class SqliteStore implements Store {
     return this.stmt(sql).all(params) as stored.Row[];
   }
 
-  private readOrder(invoiceNumber: string): Order | null {
+  readOrder(invoiceNumber: string): Order | null {
     const row = this.stmt('SELECT * FROM orders WHERE invoice_number = ?').get(invoiceNumber) as stored.Row | undefined;
     return row ? stored.toOrder(row, SQLITE) : null;
   }
@@ -225,12 +241,13 @@ export class SqliteStore implements Store {
     const { order, event, inbox } = plan;
     if (order) {
       this.stmt(
-        `UPDATE orders SET status = ?, gateway_state = ?, needs_review = ?, version = ?, updated_at = ?
-           WHERE invoice_number = ?`,
+        `UPDATE orders SET status = ?, gateway_state = ?, needs_review = ?, duplicate_of = ?, version = ?,
+           updated_at = ? WHERE invoice_number = ?`,
       ).run(
         order.status,
         order.gatewayState,
         SQLITE.writeBool(order.needsReview),
+        order.duplicateOf,
         order.version,
         SQLITE.writeDate(order.updatedAt),
         order.invoiceNumber,

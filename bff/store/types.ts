@@ -3,7 +3,9 @@
 // stores are the domain's (orders/); what a change writes is decided there too (orders/plan.ts).
 import type { PaymentStatus, Redirect } from '../../shared/api.ts';
 import type { InboxEntry, NewOrder, Order, OrderEvent } from '../orders/order.ts';
+import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-keys.ts';
 import type { ApplyInput, ApplyOutcome } from '../orders/plan.ts';
+import type { ReadToken } from '../orders/read-tokens.ts';
 
 /** A final status change waiting in the webhook outbox (one order_events row). */
 export interface WebhookDue {
@@ -35,11 +37,38 @@ export interface ClaimOptions {
   leaseMs?: number;
 }
 
+/** Which orders to list, newest first (the server API's list). */
+export interface OrderQuery {
+  reference?: string;
+  status?: PaymentStatus;
+  /** Created at or after this. */
+  createdFrom?: Date;
+  /** Created before this. */
+  createdBefore?: Date;
+  /** The page after this order (the last one of the previous page). */
+  after?: Pick<Order, 'createdAt' | 'invoiceNumber'>;
+  limit: number;
+}
+
 export interface Store {
   /** Create or migrate the schema; safe when several instances start at once. */
   migrate(): Promise<void>;
-  /** Insert a new PENDING order in gateway state 'requested' (before DOKU is called). */
+  /** Insert a new PENDING order in gateway state 'requested', with its read tokens; no key finds it. */
   insertOrder(order: NewOrder): Promise<void>;
+  /**
+   * In one transaction holding the locks of the request's keys (Idempotency-Key, reference): read the
+   * payments they find, and carry out what the pure `planFindOrCreate` (orders/payment-keys.ts) says:
+   * hand one out again, refuse, or insert the new order (before DOKU is called) and point the keys at it.
+   */
+  findOrCreatePayment(input: FindOrCreateInput): Promise<FindOrCreateOutcome>;
+  /** DOKU gave this payment no redirect: no key finds it any more, so a retry makes a new one. */
+  releasePaymentKeys(invoiceNumber: string): Promise<void>;
+  /** One more read token for an order (the fresh status token of an answer given again). */
+  addReadToken(invoiceNumber: string, token: ReadToken, now: Date): Promise<void>;
+  /** An order with its read tokens (hashes), for a status read. */
+  getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null>;
+  /** Orders newest first (by creation, then invoice number), filtered and paged. */
+  listOrders(query: OrderQuery): Promise<Order[]>;
   /** DOKU accepted the payment: keep its redirect. */
   markAccepted(invoiceNumber: string, redirect: Redirect, now: Date): Promise<void>;
   /** DOKU definitively refused the payment: the order is FAILED (gateway state 'rejected'); see `planRejection`. */
@@ -72,7 +101,7 @@ export interface Store {
   settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void>;
   /** Inbox rows for an invoice, oldest first (audit and tests). */
   listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>>;
-  /** Status changes of an order, oldest first (audit and tests). */
+  /** Status changes of an order, oldest first: its history (audit, the server API, tests). */
   listEvents(invoiceNumber: string): Promise<OrderEvent[]>;
   /** Readiness: the database answers. */
   ping(): Promise<void>;

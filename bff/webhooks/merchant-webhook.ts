@@ -7,6 +7,9 @@ import type { PaymentStatus } from '../../shared/api.ts';
 import { signaturesEqual } from '../doku/signature.ts';
 import { Loop } from '../lib/loop.ts';
 import type { Logger } from '../log.ts';
+import type { LineItem } from '../orders/line-items.ts';
+import type { Order } from '../orders/order.ts';
+import type { Metadata } from '../orders/reference.ts';
 import type { Store, WebhookDue } from '../store/types.ts';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'LinkAja-Pay-Signature';
@@ -16,7 +19,25 @@ export interface WebhookEvent {
   id: string;
   type: 'payment.succeeded' | 'payment.failed' | 'payment.expired';
   created_at: string;
-  data: { invoice_number: string; amount: number; currency: 'IDR'; status: PaymentStatus; updated_at: string };
+  data: {
+    invoice_number: string;
+    /** The merchant's order id (order token `ref`, resolveOrder's `reference`), or null. */
+    reference: string | null;
+    metadata: Metadata;
+    amount: number;
+    currency: 'IDR';
+    status: PaymentStatus;
+    line_items: LineItem[];
+    /** When the payment was created. */
+    created_at: string;
+    /** When this change happened. */
+    updated_at: string;
+    /**
+     * On payment.succeeded only: another payment of the same reference was paid first (its invoice),
+     * so the customer paid twice and one must be refunded. Otherwise null.
+     */
+    duplicate_of: string | null;
+  };
 }
 
 const TYPES: Partial<Record<PaymentStatus, WebhookEvent['type']>> = {
@@ -25,18 +46,26 @@ const TYPES: Partial<Record<PaymentStatus, WebhookEvent['type']>> = {
   EXPIRED: 'payment.expired',
 };
 
-/** The event for a queued change; its id is stable across attempts, so receivers can drop repeats. */
-export function webhookEventFor(due: WebhookDue): WebhookEvent {
+/**
+ * The one place a webhook's payload is built: the queued change, with the order it belongs to. Its
+ * id is stable across attempts, so receivers can drop repeats.
+ */
+export function webhookEventFor(due: WebhookDue, order: Order): WebhookEvent {
   return {
     id: `${due.invoiceNumber}:${due.version}`,
     type: TYPES[due.status] ?? 'payment.failed',
     created_at: due.at.toISOString(),
     data: {
       invoice_number: due.invoiceNumber,
+      reference: order.reference,
+      metadata: order.metadata,
       amount: due.amount,
       currency: 'IDR',
       status: due.status,
+      line_items: order.lineItems,
+      created_at: order.createdAt.toISOString(),
       updated_at: due.at.toISOString(),
+      duplicate_of: due.status === 'SUCCESS' ? order.duplicateOf : null,
     },
   };
 }
@@ -138,11 +167,14 @@ export class WebhookForwarder {
   }
 
   private async deliver(due: WebhookDue): Promise<void> {
-    const event = webhookEventFor(due);
-    const body = JSON.stringify(event);
-    const ts = Math.floor(Date.now() / 1000);
+    const id = `${due.invoiceNumber}:${due.version}`;
     let outcome: string;
     try {
+      const order = await this.opts.store.getOrder(due.invoiceNumber);
+      if (!order) throw new Error(`order ${due.invoiceNumber} is missing`);
+      const event = webhookEventFor(due, order);
+      const body = JSON.stringify(event);
+      const ts = Math.floor(Date.now() / 1000);
       const res = await fetch(this.opts.url, {
         method: 'POST',
         headers: {
@@ -155,7 +187,7 @@ export class WebhookForwarder {
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) {
-        this.opts.log.info({ event: event.id, type: event.type, attempt: due.attempts }, 'merchant webhook delivered');
+        this.opts.log.info({ event: id, type: event.type, attempt: due.attempts }, 'merchant webhook delivered');
         return this.opts.store.settleWebhook(due, { deliveredAt: new Date() });
       }
       outcome = `HTTP ${res.status}`;
@@ -164,11 +196,11 @@ export class WebhookForwarder {
     }
     const delay = this.backoff[due.attempts - 1];
     if (delay === undefined) {
-      this.opts.log.error({ event: event.id, attempts: due.attempts, outcome }, 'merchant webhook gave up');
+      this.opts.log.error({ event: id, attempts: due.attempts, outcome }, 'merchant webhook gave up');
       return this.opts.store.settleWebhook(due, { nextAt: null });
     }
     this.opts.log.warn(
-      { event: event.id, attempt: due.attempts, outcome, retryInMs: delay },
+      { event: id, attempt: due.attempts, outcome, retryInMs: delay },
       'merchant webhook failed; will retry',
     );
     return this.opts.store.settleWebhook(due, { nextAt: new Date(Date.now() + delay) });

@@ -1,7 +1,7 @@
 // The orders the bench works on, seeded straight into the server's store (through the store's own
 // API) before the server starts, each with a status token the bench knows.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { hashStatusToken } from '../../bff/orders/ids.ts';
+import { hashReadToken } from '../../bff/orders/read-tokens.ts';
 import { openStore } from '../../bff/store/index.ts';
 
 export const PRICE = 15_000;
@@ -44,7 +44,7 @@ export async function seedOrders(databaseUrl: string, orders: SeededOrder[]): Pr
           await store.insertOrder({
             invoiceNumber: o.invoice,
             amount: PRICE,
-            statusTokenHash: hashStatusToken(o.token),
+            statusTokenHash: hashReadToken(o.token),
             requestId: randomUUID(),
             lineItems: [{ name: 'Es Kopi Susu', price: PRICE, quantity: 1 }],
             returnUrl: 'http://127.0.0.1/',

@@ -16,20 +16,23 @@ const answered = (err: unknown) => {
 };
 
 describe('publicError', () => {
-  it('answers each domain error 400 with its public code and its own message and details', () => {
-    const expected: Record<OrderErrorCode, string> = {
-      unknown_sku: 'unknown_sku',
-      amount_too_large: 'amount_too_large',
-      invalid_order: 'invalid_request',
-      invalid_order_token: 'invalid_order_token',
-      order_token_expired: 'invalid_order_token',
-      order_source_unavailable: 'order_source_unavailable',
-      return_url_not_allowed: 'return_url_not_allowed',
+  it('answers each domain error with its status, its public code and its own message and details', () => {
+    const expected: Record<OrderErrorCode, [number, string]> = {
+      unknown_sku: [400, 'unknown_sku'],
+      amount_too_large: [400, 'amount_too_large'],
+      invalid_order: [400, 'invalid_request'],
+      invalid_order_token: [400, 'invalid_order_token'],
+      order_token_expired: [400, 'invalid_order_token'],
+      order_source_unavailable: [400, 'order_source_unavailable'],
+      return_url_not_allowed: [400, 'return_url_not_allowed'],
+      idempotency_key_reused: [422, 'idempotency_key_reused'],
+      payment_in_progress: [409, 'payment_in_progress'],
+      already_paid: [409, 'already_paid'],
     };
-    for (const [code, publicCode] of Object.entries(expected)) {
+    for (const [code, [status, publicCode]] of Object.entries(expected)) {
       const details = [{ path: 'x', message: 'y' }];
       assert.deepEqual(answered(new OrderError(code as OrderErrorCode, `about ${code}`, details)), {
-        status: 400,
+        status,
         code: publicCode,
         message: `about ${code}`,
         details,

@@ -112,7 +112,9 @@ describe('createBff mounted at /pay inside an Express app', { timeout: 30_000 },
     const redirect = body.redirect as { url: string; parameters: { name: string; value: string }[] };
     assert.equal(new URL(redirect.url).pathname, '/pay/simulator/linkaja/pay');
     const back = await decideOnLinkAjaPage(redirect, 'pay');
-    assert.equal(back, `${host.url}/`, 'back to the page that asked (the host origin)');
+    const returned = new URL(back!);
+    assert.equal(returned.origin + returned.pathname, `${host.url}/`, 'back to the page that asked (the host origin)');
+    assert.equal(returned.searchParams.get('linkaja_invoice'), body.invoice_number);
     assert.equal(await statusOf(host, body.invoice_number as string, body.status_token as string), 'SUCCESS');
     assert.doesNotMatch(host.logs.text(), /notification refused/);
   });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { openDatabase, type Database } from '../../bff/database.ts';
-import { hashStatusToken } from '../../bff/orders/ids.ts';
+import { hashReadToken } from '../../bff/orders/read-tokens.ts';
 import type { NewOrder, StatusChange } from '../../bff/orders/order.ts';
 import { openStore } from '../../bff/store/index.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
@@ -58,7 +58,7 @@ describe('status changes announced inside their transaction (PostgreSQL)', () =>
     const order: NewOrder = {
       invoiceNumber: invoice,
       amount: 18_000,
-      statusTokenHash: hashStatusToken(token),
+      statusTokenHash: hashReadToken(token),
       requestId: `req-${invoice}`,
       lineItems: [{ name: 'Es Kopi Susu', price: 18_000, quantity: 1 }],
       returnUrl: 'http://127.0.0.1/',

@@ -1,12 +1,13 @@
 // The two dialects' schemas: the same numbered migrations, the same tables and columns after them
-// (SQLite's pragma table_info against PostgreSQL's information_schema), and databases that today's
-// code created (versions 1 and 2 recorded) brought up to date with their rows kept.
+// (SQLite's pragma table_info against PostgreSQL's information_schema), and databases that earlier
+// code created (versions 1 and 2, or 1 to 3, recorded) brought up to date with their rows kept.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
+import { hashReadToken, matchReadToken } from '../../bff/orders/read-tokens.ts';
 import { loadMigrations } from '../../bff/store/migrate.ts';
 import { openStore } from '../../bff/store/index.ts';
 import { freshSchema, type TestSchema } from '../helpers/pg.ts';
@@ -71,7 +72,7 @@ describe('schemas of the two dialects', () => {
     assert.deepEqual(names('sqlite'), names('postgres'));
     assert.deepEqual(
       loadMigrations('sqlite').map((m) => m.version),
-      [1, 2, 3],
+      [1, 2, 3, 4],
     );
   });
 
@@ -82,7 +83,14 @@ describe('schemas of the two dialects', () => {
     await (await openStore(schema!.url)).close();
     const lite = sqliteColumns(file);
     const pg = await postgresColumns(schema!);
-    assert.deepEqual(Object.keys(lite), ['notification_inbox', 'order_events', 'orders', 'schema_migrations']);
+    assert.deepEqual(Object.keys(lite), [
+      'notification_inbox',
+      'order_events',
+      'orders',
+      'payment_keys',
+      'payment_tokens',
+      'schema_migrations',
+    ]);
     assert.deepEqual(lite, pg);
   });
 
@@ -147,6 +155,7 @@ describe('schemas of the two dialects', () => {
       { version: 1 },
       { version: 2 },
       { version: 3 },
+      { version: 4 },
     ]);
     check.close();
   });
@@ -167,8 +176,62 @@ describe('schemas of the two dialects', () => {
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
       assert.deepEqual(
         rows.map((r: { version: number }) => r.version),
-        [1, 2, 3],
+        [1, 2, 3, 4],
       );
+    } finally {
+      await s.drop();
+    }
+  });
+
+  // An order made before read tokens had their own table: its status token must still read it.
+  const OLD_ORDER = `INSERT INTO orders (invoice_number, amount, status, status_token_hash, request_id, line_items,
+    return_url, gateway_state, created_at, updated_at, expires_at) VALUES ($1, 25000, 'PENDING', $2, 'req-old',
+    '[{"name":"Kopi","price":25000,"quantity":1}]', 'https://shop.example/', 'accepted', $3, $3, $4)`;
+  const token = 'an-old-status-token';
+  const readsWithItsToken = async (url: string) => {
+    const store = await openStore(url);
+    try {
+      const found = await store.getOrderWithTokens('INV-OLD-2');
+      assert.ok(found);
+      assert.deepEqual([found.order.reference, found.order.metadata, found.order.customer], [null, {}, null]);
+      assert.ok(matchReadToken(token, found.tokens, new Date()), 'the status token it had still reads it');
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('an SQLite order made by the previous code (versions 1 to 3) keeps its status token', async () => {
+    const file = join(dir, 'v3.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const m of loadMigrations('sqlite').slice(0, 3)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, Date.now());
+    }
+    db.prepare(OLD_ORDER.replace(/\$\d/g, '?')).run('INV-OLD-2', hashReadToken(token), 1_000, 1_000, 2_000);
+    db.close();
+    await readsWithItsToken(`sqlite:${file}`);
+  });
+
+  it('a PostgreSQL order made by the previous code (versions 1 to 3) keeps its status token', async (t: TestContext) => {
+    if (skip) return t.skip(skip);
+    const s = await freshSchema();
+    if ('skip' in s) return t.skip(s.skip);
+    try {
+      await s.admin(
+        `CREATE TABLE ${s.schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      for (const m of loadMigrations('postgres').slice(0, 3)) {
+        await s.admin(`SET search_path = ${s.schema}; ${m.sql}; RESET search_path`);
+        await s.admin(`INSERT INTO ${s.schema}.schema_migrations (version) VALUES ($1)`, [m.version]);
+      }
+      await s.admin(OLD_ORDER.replace('INTO orders', `INTO ${s.schema}.orders`), [
+        'INV-OLD-2',
+        hashReadToken(token),
+        new Date(1_000),
+        new Date(2_000),
+      ]);
+      await readsWithItsToken(s.url);
     } finally {
       await s.drop();
     }

@@ -35,17 +35,20 @@ describe('status', () => {
     sendNotification(bff.url, bff.config, { invoice: inv, amount, status });
 
   describe('GET /api/payments/:invoice', () => {
-    it('answers with a Bearer token or ?token=, no-store', async () => {
+    it('answers with a Bearer token (not ?token=: that is for the event stream alone), no-store', async () => {
       const p = await newPayment();
       const viaHeader = await request(bff.url)
         .get(`/api/payments/${p.invoice_number}`)
         .set('Authorization', `Bearer ${p.status_token}`);
       assert.equal(viaHeader.status, 200);
       const body = PaymentStatusResponse.parse(viaHeader.body);
-      assert.deepEqual([body.invoice_number, body.amount, body.status], [p.invoice_number, 18000, 'PENDING']);
+      assert.deepEqual(
+        [body.invoice_number, body.amount, body.status, body.reference],
+        [p.invoice_number, 18000, 'PENDING', null],
+      );
       assert.equal(viaHeader.get('cache-control'), 'no-store');
       const viaQuery = await request(bff.url).get(`/api/payments/${p.invoice_number}?token=${p.status_token}`);
-      assert.equal(viaQuery.status, 200);
+      assert.equal(viaQuery.status, 404);
       await notify(p.invoice_number, p.amount, 'SUCCESS');
       const after = await request(bff.url)
         .get(`/api/payments/${p.invoice_number}`)

@@ -114,8 +114,13 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       const o = newOrder();
       await store.insertOrder(o);
       const got = await store.getOrder(o.invoiceNumber);
+      const { statusTokenHash: _hash, ...stored } = o;
       assert.deepEqual(got, {
-        ...o,
+        ...stored,
+        reference: null,
+        metadata: {},
+        customer: null,
+        duplicateOf: null,
         status: 'PENDING',
         gatewayState: 'requested',
         redirect: null,
@@ -521,7 +526,7 @@ describe('openStore', () => {
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
       assert.deepEqual(
         rows.map((r) => r.version),
-        [1, 2, 3],
+        [1, 2, 3, 4],
         'each migration applied once',
       );
       await Promise.all(stores.map((x) => x.close()));

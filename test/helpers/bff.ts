@@ -24,7 +24,7 @@ export interface TestBffOptions {
   bus?: EventBus;
   log?: Logger;
   /** Parts createBff takes from its caller (resolveOrder, rateLimits, streams, a scripted doku). */
-  deps?: Pick<AssembleOptions, 'resolveOrder' | 'rateLimits' | 'streams' | 'doku' | 'clock'>;
+  deps?: Pick<AssembleOptions, 'resolveOrder' | 'rateLimits' | 'streams' | 'doku' | 'clock' | 'inProgressWaitMs'>;
   /**
    * Reconciliation as `npm start` runs it (started, on its interval). Otherwise tests call
    * reconciler.tick(now) themselves; `minAgeMs` overrides the configured minimum age.
@@ -32,6 +32,8 @@ export interface TestBffOptions {
   reconcile?: { start?: boolean; minAgeMs?: number };
   /** Merchant webhook timing (backoffMs, pollMs, timeoutMs) when MERCHANT_WEBHOOK_URL is set. */
   webhook?: WebhookTiming;
+  /** Options of the embedded simulator (DOKU_ENV=simulator). */
+  simulator?: AssembleOptions['simulator'];
 }
 
 export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> {
@@ -56,6 +58,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
       ...opts.deps,
       reconcile: { start: opts.reconcile?.start ?? false, minAgeMs: opts.reconcile?.minAgeMs },
       webhookTiming: opts.webhook,
+      simulator: opts.simulator,
     });
     server.on('request', bff.app);
     return {
