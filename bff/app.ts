@@ -101,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
       secretKey: config.dokuSecretKey,
       timeoutMs: config.dokuTimeoutMs,
       log,
+      httpRedirectAllowed: config.dokuEnv === 'simulator',
     });
   const limits = { create: 30, status: 600, notifications: 600, ...deps.rateLimits };
 

@@ -1,7 +1,8 @@
 // The standalone BFF: read the environment, open the store, listen, reconcile, shut down cleanly.
 import { createServer } from 'node:http';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { checkConfig, type Config } from './config.ts';
+import { FAKE_PAYMENTS_LINE, startBanner } from './config/banner.ts';
 import { openDatabase } from './database.ts';
 import { DokuClient } from './doku/client.ts';
 import { parseDatabaseUrl } from './lib/database-url.ts';
@@ -10,21 +11,20 @@ import { loadCatalog } from './orders/sources.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { webhookFromConfig } from './webhooks/merchant-webhook.ts';
 
-function readConfig(): Config {
-  try {
-    return loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const p of err.problems) console.error(`config: ${p}`);
-      process.exit(1);
-    }
-    throw err;
+/** The configuration, or exit 1 with one `config:` line per problem. */
+function readConfig(): { config: Config; warnings: string[] } {
+  const { config, problems, warnings } = checkConfig(process.env);
+  if (!config || problems.length) {
+    for (const p of problems) console.error(`config: ${p}`);
+    process.exit(1);
   }
+  return { config, warnings };
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const { config, warnings } = readConfig();
   const log = createLogger({ level: config.logLevel });
+  for (const w of warnings) log.warn(`config: ${w}`);
   const catalog = await loadCatalog(config.catalogFile).catch((err: Error) => {
     console.error(`config: ${err.message}`);
     process.exit(1);
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     secretKey: config.dokuSecretKey,
     timeoutMs: config.dokuTimeoutMs,
     log,
+    httpRedirectAllowed: config.dokuEnv === 'simulator',
   });
   const webhook = webhookFromConfig(config, store, log);
   const app = createApp({ config, store, bus, log, catalog, doku, webhook });
@@ -56,8 +57,8 @@ async function main(): Promise<void> {
       { port: config.port, dokuEnv: config.dokuEnv, store: parseDatabaseUrl(config.databaseUrl).kind },
       'linkaja-pay BFF listening',
     );
-    const where = config.dokuEnv === 'simulator' ? ' (demo shop, DOKU simulator)' : '';
-    console.log(`\n  linkaja-pay is running${where}: open ${config.publicUrl}/\n`);
+    console.log(['', ...startBanner(config).map((line) => `  ${line}`), ''].join('\n'));
+    if (config.simulatorPublic) log.warn(FAKE_PAYMENTS_LINE);
     reconciler.start();
     webhook?.start();
   });

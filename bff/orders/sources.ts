@@ -13,10 +13,15 @@ import { catalogFrom, priceCart, priceLines, CatalogSchema, type Catalog, type P
 /** A merchant's own pricing hook: gets the validated request, returns line items (or throws an OrderError). */
 export type ResolveOrder = (request: CreatePaymentRequest) => Promise<{ lineItems: LineItem[] }>;
 
-const DEMO_CATALOG = fileURLToPath(new URL('./demo-catalog.json', import.meta.url));
+/** The demo shop's catalog: the simulator's default, never a live shop's. */
+export const DEMO_CATALOG_FILE = fileURLToPath(new URL('./demo-catalog.json', import.meta.url));
 
-/** Read and validate a catalog file (at start-up); the error names the file and the problem. */
-export async function loadCatalog(file: string = DEMO_CATALOG): Promise<Catalog> {
+/**
+ * Read and validate a catalog file (at start-up); the error names the file and the problem. No file:
+ * an empty catalog, so SKUs are not priced at all.
+ */
+export async function loadCatalog(file: string | undefined): Promise<Catalog> {
+  if (file === undefined) return new Map();
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -77,5 +82,11 @@ async function fromOrderToken(token: string, secret: string | undefined): Promis
 export async function priceRequest(req: CreatePaymentRequest, sources: OrderSources): Promise<PricedOrder> {
   if (sources.resolveOrder) return priceLines((await sources.resolveOrder(req)).lineItems);
   if (req.order_token !== undefined) return priceLines(await fromOrderToken(req.order_token, sources.orderTokenSecret));
+  if (sources.catalog.size === 0) {
+    throw new OrderError(
+      'order_source_unavailable',
+      'SKU pricing is not enabled on this BFF (CATALOG_FILE is not set).',
+    );
+  }
   return priceCart(sources.catalog, req.items);
 }

@@ -88,7 +88,7 @@ export async function createPayment(
 
   const ep = answer.emoney_payment;
   const redirect = {
-    method: ep.redirect_method_http.toUpperCase(),
+    method: ep.redirect_method_http,
     url: ep.redirect_url_http,
     parameters: ep.redirect_parameter.map(({ name, value }) => ({ name, value })),
   };

@@ -23,10 +23,14 @@ const toStatus = (o: Pick<Order, 'invoiceNumber' | 'amount' | 'status' | 'update
   updated_at: o.updatedAt.toISOString(),
 });
 
-function presentedToken(req: Request): string | undefined {
+/**
+ * The status token: `Authorization: Bearer`, or `?token=` on the events route alone (EventSource
+ * cannot send headers). Anywhere else a query would carry it into proxy logs, history and Referers.
+ */
+function presentedToken(req: Request, queryAllowed: boolean): string | undefined {
   const auth = req.get('authorization');
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return typeof req.query.token === 'string' ? req.query.token : undefined;
+  return queryAllowed && typeof req.query.token === 'string' ? req.query.token : undefined;
 }
 
 const NOT_FOUND = () => new ApiError(404, 'not_found', 'No payment with that invoice number and status token.');
@@ -37,8 +41,8 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   const maxStreamMs = deps.maxStreamMs ?? 30 * 60_000;
 
   /** The order, if the token matches; a wrong token and an unknown invoice answer alike. */
-  async function authorisedOrder(req: Request): Promise<Order> {
-    const token = presentedToken(req);
+  async function authorisedOrder(req: Request, tokenIn: 'header' | 'header or query'): Promise<Order> {
+    const token = presentedToken(req, tokenIn === 'header or query');
     const invoice = String(req.params.invoice);
     if (!token || invoice.length > 64) throw NOT_FOUND();
     const order = await deps.store.getOrder(invoice).catch(storeFailure('Payment status is temporarily unavailable.'));
@@ -57,12 +61,12 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   });
 
   router.get('/payments/:invoice', async (req, res) => {
-    const order = await authorisedOrder(req);
+    const order = await authorisedOrder(req, 'header');
     res.set('Cache-Control', 'no-store').json(toStatus(order));
   });
 
   router.get('/payments/:invoice/events', async (req, res) => {
-    const order = await authorisedOrder(req);
+    const order = await authorisedOrder(req, 'header or query');
     // A client that left during that read has already fired 'close': holding anything now would leak.
     if (res.closed || req.destroyed) return;
     const lastSeen = Number(req.get('last-event-id') ?? NaN);

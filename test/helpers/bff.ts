@@ -54,13 +54,16 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'linkaja-test-'));
-  const config = loadConfig({
-    PORT: String(port),
-    PUBLIC_URL: url,
-    DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
-    LOG_LEVEL: 'silent',
-    ...opts.env,
-  });
+  const config = loadConfig(
+    {
+      PORT: String(port),
+      PUBLIC_URL: url,
+      DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
+      LOG_LEVEL: 'silent',
+      ...opts.env,
+    },
+    { resolveOrder: Boolean(opts.deps?.resolveOrder) },
+  );
   const log = opts.log ?? createLogger({ level: config.logLevel });
   if (!opts.store !== !opts.bus) throw new Error('startTestBff: give a store together with the bus that hears it');
   const database = opts.store && opts.bus ? undefined : await openDatabase(config.databaseUrl, { log });
@@ -83,6 +86,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     secretKey: config.dokuSecretKey,
     timeoutMs: config.dokuTimeoutMs,
     log,
+    httpRedirectAllowed: config.dokuEnv === 'simulator',
   });
   const webhook = opts.deps?.webhook ?? webhookFromConfig(config, store, log, opts.webhook);
   webhook?.start();
