@@ -88,10 +88,6 @@ const refusalRules: Rule[] = [
 const TEMPORARY_DIRS = ['/tmp', '/var/tmp', '/dev/shm'];
 
 const warningRules: Rule[] = [
-  ({ config }) =>
-    config.simulatorPublic
-      ? 'SIMULATOR_PUBLIC=1: this is a public demo; PAYMENTS ARE FAKE and no money moves'
-      : undefined,
   (v) =>
     live(v) && v.isSet('SIMULATOR_PUBLIC')
       ? `SIMULATOR_PUBLIC has no effect with DOKU_ENV=${v.config.dokuEnv}: unset it`

@@ -93,6 +93,12 @@ describe('doctor', () => {
     assert.match(text, /\n0 problems, 2 warnings: the BFF would start\.\n$/);
   });
 
+  it("says that a public demo's payments are fake", async () => {
+    const { code, text } = await doctor({ PUBLIC_URL: 'https://demo.example', SIMULATOR_PUBLIC: '1' });
+    assert.equal(code, 0, text);
+    assert.match(text, /DOKU_ENV +simulator \(SIMULATOR_PUBLIC=1: payments are fake\)\n/);
+  });
+
   it('reads the catalog file as the start does: an unreadable one is a problem', async () => {
     const { code, text } = await doctor({ ...LIVE, CATALOG_FILE: join(dir, 'missing.json') });
     assert.equal(code, 1);
