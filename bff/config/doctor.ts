@@ -18,6 +18,7 @@ export function maskSecret(secret: string): string {
 export function maskUrl(url: string): string {
   if (!URL.canParse(url)) return '****';
   const u = new URL(url);
+  if (!u.password && !u.search) return url; // as given (a re-serialised URL may gain a trailing slash)
   if (u.password) u.password = '****';
   for (const key of new Set(u.searchParams.keys())) u.searchParams.set(key, '****');
   return u.toString();
@@ -30,9 +31,9 @@ const orNot = (value: string | undefined, show: (v: string) => string, absent: s
 function rows(config: Config, catalog: string): Array<[string, string]> {
   return [
     ['PORT', String(config.port)],
-    ['PUBLIC_URL', config.publicUrl],
+    ['PUBLIC_URL', maskUrl(config.publicUrl)],
     ['DOKU_ENV', config.dokuEnv + (config.simulatorPublic ? ' (SIMULATOR_PUBLIC=1: payments are fake)' : '')],
-    ['DOKU_BASE_URL', config.dokuBaseUrl],
+    ['DOKU_BASE_URL', maskUrl(config.dokuBaseUrl)],
     ['DOKU_CLIENT_ID', config.dokuClientId],
     ['DOKU_SECRET_KEY', maskSecret(config.dokuSecretKey)],
     ['DOKU_TIMEOUT_MS', String(config.dokuTimeoutMs)],
@@ -42,7 +43,7 @@ function rows(config: Config, catalog: string): Array<[string, string]> {
     ['ORDER_TOKEN_SECRET', orNot(config.orderTokenSecret, maskSecret, 'not set (no order tokens)')],
     ['MERCHANT_WEBHOOK_URL', orNot(config.merchantWebhookUrl, maskUrl, 'not set (no webhooks)')],
     ['MERCHANT_WEBHOOK_SECRET', orNot(config.merchantWebhookSecret, maskSecret, 'not set')],
-    ['NOTIFICATION_PATH', `${config.notificationPath} (DOKU's Notification URL: ${config.notificationUrl})`],
+    ['NOTIFICATION_PATH', `${config.notificationPath} (DOKU's Notification URL: ${maskUrl(config.notificationUrl)})`],
     ['ORDER_EXPIRY_MINUTES', String(config.orderExpiryMs / 60_000)],
     ['RECONCILE_INTERVAL_SECONDS', String(config.reconcileIntervalMs / 1000)],
     ['TRUST_PROXY', String(config.trustProxy)],

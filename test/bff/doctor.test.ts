@@ -93,6 +93,13 @@ describe('doctor', () => {
     assert.match(text, /\n0 problems, 2 warnings: the BFF would start\.\n$/);
   });
 
+  it('masks a password wherever a URL is printed', async () => {
+    const { code, text } = await doctor({ ...LIVE, PUBLIC_URL: 'https://ops:url-password-hunter3@pay.shop.example' });
+    assert.equal(code, 0, text);
+    assert.ok(!text.includes('url-password-hunter3'));
+    assert.match(text, /PUBLIC_URL +https:\/\/ops:\*\*\*\*@pay\.shop\.example\/?\n/);
+  });
+
   it("says that a public demo's payments are fake", async () => {
     const { code, text } = await doctor({ PUBLIC_URL: 'https://demo.example', SIMULATOR_PUBLIC: '1' });
     assert.equal(code, 0, text);
