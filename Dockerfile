@@ -1,4 +1,6 @@
-# linkaja-pay BFF. Build: docker build -t linkaja-pay .   Run the demo: docker run -p 8080:8080 linkaja-pay
+# linkaja-pay BFF. Build: docker build -t linkaja-pay .
+# The demo (its simulator reachable through the container's port, so a declared public demo):
+#   docker run -p 8080:8080 -e SIMULATOR_PUBLIC=1 linkaja-pay
 # The image runs what scripts/release-build.sh makes, the same script the packaged-install test runs:
 # the package as npm would publish it, installed with production dependencies only.
 

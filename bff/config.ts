@@ -1,17 +1,13 @@
 // Every environment variable of DESIGN.md, in one zod schema that reads, checks and derives the
-// configuration; `Config` is what it outputs. A bad value stops the start with one clear line per
-// problem, and a problem never echoes a value.
+// configuration; `Config` is what it outputs. Then the rules of config/rules.ts refuse what is unsafe
+// and warn of what is likely wrong. A bad value stops the start with one clear line per problem, and
+// a problem never echoes a secret.
 import { z } from 'zod';
+import { DOKU_BASE_URLS, SIMULATOR_CLIENT_ID, SIMULATOR_SECRET_KEY } from './config/doku-env.ts';
+import { refusals, warnings } from './config/rules.ts';
 import { databaseUrlProblem } from './lib/database-url.ts';
-
-export const DOKU_BASE_URLS = {
-  sandbox: 'https://api-sandbox.doku.com',
-  production: 'https://api.doku.com',
-} as const;
-
-/** The simulator's own credentials: public on purpose, they protect nothing. */
-export const SIMULATOR_CLIENT_ID = 'BRN-SIMULATOR-0001';
-export const SIMULATOR_SECRET_KEY = 'SK-simulator-not-a-secret';
+import { MIN_SECRET_LENGTH } from './lib/secrets.ts';
+import { DEMO_CATALOG_FILE } from './orders/sources.ts';
 
 const optionalString = z
   .string()
@@ -20,6 +16,9 @@ const optionalString = z
   .optional();
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const secret = z
+  .string()
+  .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (generate one: openssl rand -hex 32)`);
 const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max);
 const stripSlash = (u: string) => u.replace(/\/+$/, '');
@@ -47,7 +46,15 @@ const origins = z.string().transform((raw, ctx) => {
 const Environment = z
   .object({
     PORT: int(0, 65535).default(8080),
-    PUBLIC_URL: optionalString.pipe(httpUrl.optional()),
+    PUBLIC_URL: optionalString.pipe(
+      httpUrl
+        // The notification and return URLs are PUBLIC_URL + a path: a query or fragment would break them.
+        .refine(
+          (u) => !/[?#]/.test(u),
+          'must not have a query or fragment: give the scheme, host and an optional path (e.g. https://your-shop.example/pay)',
+        )
+        .optional(),
+    ),
     DOKU_ENV: z
       .enum(['simulator', 'sandbox', 'production'], { error: 'must be simulator, sandbox or production' })
       .default('simulator'),
@@ -64,9 +71,12 @@ const Environment = z
       .default('sqlite:./data/linkaja.db'),
     ALLOWED_ORIGINS: optionalString.pipe(origins.optional()),
     CATALOG_FILE: optionalString,
-    ORDER_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    ORDER_TOKEN_SECRET: optionalString.pipe(secret.optional()),
     MERCHANT_WEBHOOK_URL: optionalString.pipe(httpUrl.optional()),
-    MERCHANT_WEBHOOK_SECRET: optionalString,
+    MERCHANT_WEBHOOK_SECRET: optionalString.pipe(secret.optional()),
+    SIMULATOR_PUBLIC: optionalString.pipe(
+      z.enum(['0', '1'], { error: 'must be 1 (the simulator on a public demo server) or unset' }).optional(),
+    ),
     NOTIFICATION_PATH: z
       .string()
       .regex(/^\/[A-Za-z0-9/_\-.]*$/, 'must be a path starting with /')
@@ -98,6 +108,8 @@ const Environment = z
       /** How browsers and DOKU reach this BFF. No trailing slash. */
       publicUrl,
       dokuEnv: e.DOKU_ENV,
+      /** SIMULATOR_PUBLIC=1: a shared demo server runs the simulator on a public URL; its payments are fake. */
+      simulatorPublic: simulator && e.SIMULATOR_PUBLIC === '1',
       /** Where browsers reach the embedded simulator's pages (DOKU_ENV=simulator). */
       simulatorPublicUrl: `${publicUrl}/simulator`,
       /**
@@ -117,8 +129,11 @@ const Environment = z
       reconcileLeaseMs: e.DOKU_TIMEOUT_MS + 5_000,
       databaseUrl: e.DATABASE_URL,
       allowedOrigins: [ownOrigin, ...(e.ALLOWED_ORIGINS ?? []).filter((o) => o !== ownOrigin)],
-      /** undefined: the demo catalog shipped in bff/orders/demo-catalog.json. */
-      catalogFile: e.CATALOG_FILE,
+      /**
+       * The catalog that prices SKUs; the simulator's default is the demo catalog. undefined: no SKU
+       * pricing (orders come from order tokens or the merchant's resolveOrder).
+       */
+      catalogFile: e.CATALOG_FILE ?? (simulator ? DEMO_CATALOG_FILE : undefined),
       orderTokenSecret: e.ORDER_TOKEN_SECRET,
       merchantWebhookUrl: e.MERCHANT_WEBHOOK_URL,
       merchantWebhookSecret: e.MERCHANT_WEBHOOK_SECRET,
@@ -151,11 +166,45 @@ export class ConfigError extends Error {
   }
 }
 
-/** Read the configuration from an environment; throws ConfigError listing every problem. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/** What the environment does not say, and the rules need. */
+export interface ConfigContext {
+  /** The merchant prices orders in code (resolveOrder, when mounting the BFF): no catalog is needed. */
+  resolveOrder?: boolean;
+  /** Where a relative SQLite path is opened from (default: the process's working directory). */
+  cwd?: string;
+}
+
+export interface ConfigVerdict {
+  /** Absent when a value could not even be read (the problems say which). */
+  config?: Config;
+  /** Each one refuses the start: `config: <problem>`. */
+  problems: string[];
+  /** Likely mistakes that do not refuse the start. */
+  warnings: string[];
+}
+
+/** Read an environment and judge it, as the start and `npm run doctor` both do. */
+export function checkConfig(
+  env: Record<string, string | undefined> = process.env,
+  context: ConfigContext = {},
+): ConfigVerdict {
   const parsed = Environment.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`));
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`);
+    return { problems, warnings: [] };
   }
-  return parsed.data;
+  const view = {
+    config: parsed.data,
+    isSet: (variable: string) => Boolean(env[variable]?.trim()),
+    resolveOrder: context.resolveOrder ?? false,
+    cwd: context.cwd ?? process.cwd(),
+  };
+  return { config: parsed.data, problems: refusals(view), warnings: warnings(view) };
+}
+
+/** Read the configuration from an environment; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, context: ConfigContext = {}): Config {
+  const { config, problems } = checkConfig(env, context);
+  if (!config || problems.length) throw new ConfigError(problems);
+  return config;
 }

@@ -3,7 +3,7 @@
 // The CLI server, a merchant's own Express app and the tests all run this same wiring.
 import type { Express, Router } from 'express';
 import { createApp, type StreamTiming } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { checkConfig, ConfigError, type Config } from './config.ts';
 import { openDatabase } from './database.ts';
 import { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
@@ -73,8 +73,12 @@ export async function createBff(options: BffOptions = {}): Promise<Bff> {
 }
 
 export async function assembleBff(options: AssembleOptions = {}): Promise<BffParts> {
-  const config = loadConfig(options.env ?? process.env);
+  // Pricing in code needs no catalog: the check must know, or it refuses the demo catalog.
+  const verdict = checkConfig(options.env ?? process.env, { resolveOrder: Boolean(options.resolveOrder) });
+  if (!verdict.config || verdict.problems.length) throw new ConfigError(verdict.problems);
+  const { config } = verdict;
   const log = options.logger ?? createLogger({ level: config.logLevel });
+  for (const warning of verdict.warnings) log.warn(`config: ${warning}`);
   const clock = options.clock ?? (() => new Date());
   // Read before anything is opened: a bad catalog file stops the start with nothing to clean up.
   const catalog = await loadCatalog(config.catalogFile).catch((err: Error) => {
@@ -94,6 +98,8 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
         secretKey: config.dokuSecretKey,
         timeoutMs: config.dokuTimeoutMs,
         log,
+        // The simulator's LinkAja page is plain http on a loopback or demo host; DOKU's never is.
+        httpRedirectAllowed: config.dokuEnv === 'simulator',
       });
     const webhook = webhookFromConfig(config, store, log, options.webhookTiming);
     const reconciler = new Reconciler({

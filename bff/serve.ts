@@ -3,7 +3,8 @@
 // and SIGINT (requests in flight finish, then the background work stops and the store closes).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, type Config } from './config.ts';
+import { ConfigError } from './config.ts';
+import { FAKE_PAYMENTS_LINE, startBanner } from './config/banner.ts';
 import { assembleBff, type BffParts } from './create-bff.ts';
 import { parseDatabaseUrl } from './lib/database-url.ts';
 
@@ -22,13 +23,17 @@ export async function serve(env: Record<string, string | undefined> = process.en
   }
   const { config, log } = bff;
   const server = createServer(bff.app);
-  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  // The simulator's keys are public: unless it is a declared public demo, only this machine may reach it
+  // (anyone else could sign a "paid" notification with them).
+  const host = config.dokuEnv === 'simulator' && !config.simulatorPublic ? '127.0.0.1' : undefined;
+  await new Promise<void>((resolve) => server.listen(config.port, host, resolve));
   const { port } = server.address() as AddressInfo;
   log.info(
     { port, dokuEnv: config.dokuEnv, store: parseDatabaseUrl(config.databaseUrl).kind },
     'linkaja-pay BFF listening',
   );
-  console.log(banner(config));
+  console.log(['', ...startBanner(config).map((line) => `  ${line}`), ''].join('\n'));
+  if (config.simulatorPublic) log.warn(FAKE_PAYMENTS_LINE);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -44,9 +49,4 @@ export async function serve(env: Record<string, string | undefined> = process.en
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-function banner(config: Config): string {
-  const where = config.dokuEnv === 'simulator' ? 'demo shop, DOKU simulator' : `DOKU ${config.dokuEnv}`;
-  return `\n  linkaja-pay is running (${where}): open ${config.publicUrl}/\n`;
 }

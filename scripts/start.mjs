@@ -1,12 +1,13 @@
-// `npm start`: the built server, run by this very node process, so SIGTERM and SIGINT reach it (a
-// wrapper such as tsx or `sh -c "a && b"` would keep them from it). Builds first when dist/ is missing
-// or older than the sources, so `npm ci && npm start` brings the demo up from a fresh checkout.
+// `npm start` (`start.mjs serve`) and `npm run doctor` (`start.mjs doctor`): the built `linkaja-pay`
+// command, run by this very node process, so SIGTERM and SIGINT reach the server (a wrapper such as tsx
+// or `sh -c "a && b"` would keep them from it). Builds first when dist/ is missing or older than the
+// sources, so `npm ci && npm start` brings the demo up from a fresh checkout.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const ENTRY = 'dist/bff/server.js';
+const ENTRY = 'dist/bff/cli/main.js';
 const OUTPUTS = [ENTRY, 'dist/linkaja-pay.js'];
 const SOURCES = ['bff', 'shared', 'widget', 'package.json', 'vite.config.ts', 'tsconfig.json', 'tsconfig.build.json'];
 
@@ -22,11 +23,12 @@ const builtAt = Math.min(...OUTPUTS.map((f) => (existsSync(f) ? statSync(f).mtim
 const stale = builtAt === 0 || Math.max(...SOURCES.map(newest)) > builtAt;
 if (stale) {
   if (existsSync('node_modules/vite')) {
-    console.log(
+    console.error(
       builtAt === 0 ? 'No build yet: building first.' : 'Sources changed since the last build: building first.',
     );
     // In a process group of its own, so a stop reaches every step of it (npm, sh, vite, tsc).
-    const build = spawn('npm', ['run', 'build'], { stdio: 'inherit', detached: true });
+    // Its output goes to stderr: stdout is the command's (doctor's report).
+    const build = spawn('npm', ['run', 'build'], { stdio: ['ignore', 2, 2], detached: true });
     // Stopped while building: stop the whole build too, and leave nothing behind.
     const stopBuild = (signal) => process.kill(-build.pid, signal);
     process.on('SIGTERM', stopBuild).on('SIGINT', stopBuild);
@@ -42,4 +44,5 @@ if (stale) {
     );
   }
 }
+// The command line reaches the command as it is: `start.mjs serve` is `linkaja-pay serve`.
 await import(pathToFileURL(ENTRY).href);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `linkaja-pay` command. It reads the same configuration (the environment) as the server.
 import { Command } from 'commander';
+import { runDoctor } from '../config/doctor.ts';
 import { serve } from '../serve.ts';
 
 const program = new Command()
@@ -12,5 +13,12 @@ program
   .command('serve')
   .description('Run the BFF, configured from the environment (PORT, PUBLIC_URL, DOKU_ENV, DATABASE_URL, ...).')
   .action(() => serve());
+
+program
+  .command('doctor')
+  .description('Check the configuration without starting the server: every problem and warning, secrets masked.')
+  .action(async () => {
+    process.exitCode = await runDoctor(process.env, process.stdout);
+  });
 
 await program.parseAsync();

@@ -1,6 +1,7 @@
 // The DOKU client: create a LinkAja payment and ask Check Status. It serialises the body once,
 // hashes and sends those very bytes, keeps one Request-Id across retries, and trusts an answer only
 // when its status, signature and shape check out.
+import { isLoopbackUrl } from '../lib/loopback.ts';
 import type { Logger } from '../log.ts';
 import {
   CHECK_STATUS_PATH,
@@ -44,6 +45,11 @@ export interface DokuClientOptions {
   log?: Logger;
   /** Attempts for one call on network errors and 5xx (same Request-Id, same bytes). */
   attempts?: number;
+  /**
+   * The embedded simulator's LinkAja page may be plain http (its payments are fake). DOKU's must be
+   * https, a loopback host excepted: the customer's browser posts the LinkAja Message there.
+   */
+  httpRedirectAllowed?: boolean;
 }
 
 export type CheckStatusResult =
@@ -104,6 +110,10 @@ export class DokuClient {
       parsed.order.invoice_number !== request.order.invoice_number
     ) {
       throw new GatewayError('bad_response', 'DOKU answered for another invoice or amount.', res.status);
+    }
+    const redirect = new URL(parsed.emoney_payment.redirect_url_http);
+    if (redirect.protocol !== 'https:' && !isLoopbackUrl(redirect) && !this.opts.httpRedirectAllowed) {
+      throw new GatewayError('bad_response', "DOKU's redirect URL is not https.", res.status);
     }
     return parsed;
   }

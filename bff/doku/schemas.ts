@@ -40,7 +40,11 @@ export const LinkAjaPaymentResponse = z.looseObject({
     amount: z.string().regex(/^\d+(\.\d{1,2})?$/, 'order.amount is a string such as "10000.00"'),
   }),
   emoney_payment: z.looseObject({
-    redirect_method_http: z.string().min(1).max(8),
+    // A GET would carry the LinkAja Message in the page's URL, the browser's history and Referers.
+    redirect_method_http: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.literal('POST', { error: 'must be POST' })),
     redirect_url_http: z.url({ protocol: /^https?$/ }),
     redirect_parameter: z.array(z.looseObject({ name: z.string(), value: z.string() })),
     status: z.string(),

@@ -34,10 +34,15 @@ export interface OrderDraft extends PricedOrder {
   metadata: Metadata;
 }
 
-const DEMO_CATALOG = fileURLToPath(new URL('./demo-catalog.json', import.meta.url));
+/** The demo shop's catalog: the simulator's default, never a live shop's. */
+export const DEMO_CATALOG_FILE = fileURLToPath(new URL('./demo-catalog.json', import.meta.url));
 
-/** Read and validate a catalog file (at start-up); the error names the file and the problem. */
-export async function loadCatalog(file: string = DEMO_CATALOG): Promise<Catalog> {
+/**
+ * Read and validate a catalog file (at start-up); the error names the file and the problem. No file:
+ * an empty catalog, so SKUs are not priced at all.
+ */
+export async function loadCatalog(file: string | undefined): Promise<Catalog> {
+  if (file === undefined) return new Map();
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -156,6 +161,12 @@ export async function priceRequest(
   if (req.order_token !== undefined) {
     const claims = await fromOrderToken(req.order_token, sources.orderTokenSecret);
     return { ...priceLines(claims.items), reference: claims.ref ?? null, metadata: claims.metadata ?? {} };
+  }
+  if (sources.catalog.size === 0) {
+    throw new OrderError(
+      'order_source_unavailable',
+      'SKU pricing is not enabled on this BFF (CATALOG_FILE is not set).',
+    );
   }
   return { ...priceCart(sources.catalog, req.items), reference: null, metadata: {} };
 }

@@ -181,7 +181,7 @@ async function askDoku(
   }
   const ep = answered.emoney_payment;
   const redirect: Redirect = {
-    method: ep.redirect_method_http.toUpperCase(),
+    method: ep.redirect_method_http,
     url: ep.redirect_url_http,
     parameters: ep.redirect_parameter.map(({ name, value }) => ({ name, value })),
   };

@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import type { PaymentStatus } from '../../shared/api.ts';
 import { signaturesEqual } from '../doku/signature.ts';
 import { Loop } from '../lib/loop.ts';
+import { MIN_SECRET_LENGTH } from '../lib/secrets.ts';
 import type { Logger } from '../log.ts';
 import type { LineItem } from '../orders/line-items.ts';
 import type { Order } from '../orders/order.ts';
@@ -75,30 +76,84 @@ export function webhookSignature(secret: string, timestamp: number, body: string
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+/** Why a webhook did not verify; each is one mistake to look for (the error's message says which). */
+export type WebhookVerificationReason =
+  | 'payload_not_raw'
+  | 'missing_header'
+  | 'malformed_header'
+  | 'timestamp_outside_tolerance'
+  | 'signature_mismatch'
+  | 'invalid_secret'
+  | 'invalid_tolerance';
+
+/** A webhook that did not verify. Carries the header and payload for your log, never the secret. */
+export class WebhookVerificationError extends Error {
+  override name = 'WebhookVerificationError';
+  constructor(
+    readonly reason: WebhookVerificationReason,
+    message: string,
+    readonly header: string | undefined,
+    readonly payload: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** How far a webhook's timestamp may be from your clock: 5 minutes by default, an hour at most (replays). */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+export const MAX_TOLERANCE_SECONDS = 3600;
+
 /**
- * For merchants' backends: verify a forwarded result over the raw body. Throws an Error that says
- * what to check; returns the parsed event.
+ * For merchants' backends: verify a forwarded result over the raw body (a string or Buffer, exactly
+ * as received). Returns the parsed event; throws a WebhookVerificationError that says what to check.
  */
 export function verifyWebhook(
-  rawBody: string,
+  rawBody: string | Buffer,
   header: string | undefined,
   secret: string,
   opts: { toleranceSeconds?: number; now?: number } = {},
 ): WebhookEvent {
-  if (!header) throw new Error(`Missing ${WEBHOOK_SIGNATURE_HEADER} header.`);
+  const fail = (reason: WebhookVerificationReason, message: string) =>
+    new WebhookVerificationError(reason, message, header, rawBody);
+  // Misuse first: a check with a guessable secret or an endless window would pass what it should refuse.
+  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+    throw fail(
+      'invalid_secret',
+      `The webhook secret must be MERCHANT_WEBHOOK_SECRET (${MIN_SECRET_LENGTH}+ characters).`,
+    );
+  }
+  if (secret.trim() !== secret) {
+    throw fail('invalid_secret', 'The webhook secret has white space around it: trim it.');
+  }
+  const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (!Number.isInteger(tolerance) || tolerance <= 0 || tolerance > MAX_TOLERANCE_SECONDS) {
+    throw fail('invalid_tolerance', `toleranceSeconds must be a whole number from 1 to ${MAX_TOLERANCE_SECONDS}.`);
+  }
+  if (typeof rawBody !== 'string' && !Buffer.isBuffer(rawBody)) {
+    throw fail(
+      'payload_not_raw',
+      'The payload must be the raw request body (a string or Buffer), not parsed JSON: read it with express.raw() or equivalent.',
+    );
+  }
+  const body = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
+  if (!header) throw fail('missing_header', `Missing ${WEBHOOK_SIGNATURE_HEADER} header.`);
   const parts = Object.fromEntries(header.split(',').map((kv) => kv.split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || !parts.v1)
-    throw new Error(`${WEBHOOK_SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex>.`);
+    throw fail('malformed_header', `${WEBHOOK_SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex>.`);
   const now = opts.now ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - t) > (opts.toleranceSeconds ?? 300))
-    throw new Error('Webhook timestamp is outside the tolerance: check your clock, or a replay.');
-  if (!signaturesEqual(webhookSignature(secret, t, rawBody), header)) {
-    throw new Error(
+  if (Math.abs(now - t) > tolerance)
+    throw fail(
+      'timestamp_outside_tolerance',
+      'Webhook timestamp is outside the tolerance: check your clock, or a replay.',
+    );
+  if (!signaturesEqual(webhookSignature(secret, t, body), header)) {
+    throw fail(
+      'signature_mismatch',
       'Webhook signature does not match: check MERCHANT_WEBHOOK_SECRET and that you pass the raw request body.',
     );
   }
-  return JSON.parse(rawBody) as WebhookEvent;
+  return JSON.parse(body) as WebhookEvent;
 }
 
 export interface WebhookForwarderOptions {

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, SIMULATOR_CLIENT_ID } from '../../bff/config.ts';
+import { ConfigError, loadConfig } from '../../bff/config.ts';
+import { SIMULATOR_CLIENT_ID } from '../../bff/config/doku-env.ts';
+
+/** A live configuration that passes every rule (sandbox credentials, an https PUBLIC_URL, a catalog). */
+const SANDBOX = {
+  DOKU_ENV: 'sandbox',
+  DOKU_CLIENT_ID: 'BRN-1',
+  DOKU_SECRET_KEY: 'SK-1',
+  PUBLIC_URL: 'https://pay.shop.example',
+  CATALOG_FILE: './catalog.json',
+};
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -27,11 +37,19 @@ describe('loadConfig', () => {
     assert.equal(c.orderExpiryMs, 15 * 60_000);
   });
   it('names no DOKU base URL for the embedded simulator (its loopback port is found at start-up), unless told', () => {
-    assert.equal(loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/' }).dokuBaseUrl, undefined);
+    assert.equal(
+      loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/', SIMULATOR_PUBLIC: '1' }).dokuBaseUrl,
+      undefined,
+    );
     assert.equal(loadConfig({ DOKU_BASE_URL: 'http://127.0.0.1:9/x/' }).dokuBaseUrl, 'http://127.0.0.1:9/x');
   });
   it('derives the public URLs (with the proxy path) and the reconciliation lease in one place', () => {
-    const c = loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/', DOKU_TIMEOUT_MS: '12000' });
+    const c = loadConfig({
+      PORT: '3000',
+      PUBLIC_URL: 'https://shop.example/pay/',
+      SIMULATOR_PUBLIC: '1',
+      DOKU_TIMEOUT_MS: '12000',
+    });
     assert.equal(c.notificationUrl, 'https://shop.example/pay/api/notifications/doku');
     assert.equal(c.simulatorPublicUrl, 'https://shop.example/pay/simulator');
     assert.equal(c.reconcileLeaseMs, 17_000);
@@ -40,7 +58,7 @@ describe('loadConfig', () => {
   it("waits DOKU's minute before the first Check Status; the simulator checks at once, every 2 s", () => {
     const sim = loadConfig({});
     assert.deepEqual([sim.reconcileMinAgeMs, sim.reconcileIntervalMs], [0, 2000]);
-    const sandbox = loadConfig({ DOKU_ENV: 'sandbox', DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: 'SK-1' });
+    const sandbox = loadConfig(SANDBOX);
     assert.deepEqual([sandbox.reconcileMinAgeMs, sandbox.reconcileIntervalMs], [60_000, 30_000]);
     assert.equal(loadConfig({ RECONCILE_INTERVAL_SECONDS: '7' }).reconcileIntervalMs, 7000);
   });
@@ -51,11 +69,10 @@ describe('loadConfig', () => {
     ]);
   });
   it('uses the DOKU hosts per environment, and DOKU_BASE_URL overrides', () => {
-    const creds = { DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: 'SK-1' };
-    assert.equal(loadConfig({ DOKU_ENV: 'sandbox', ...creds }).dokuBaseUrl, 'https://api-sandbox.doku.com');
-    assert.equal(loadConfig({ DOKU_ENV: 'production', ...creds }).dokuBaseUrl, 'https://api.doku.com');
+    assert.equal(loadConfig(SANDBOX).dokuBaseUrl, 'https://api-sandbox.doku.com');
+    assert.equal(loadConfig({ ...SANDBOX, DOKU_ENV: 'production' }).dokuBaseUrl, 'https://api.doku.com');
     assert.equal(
-      loadConfig({ DOKU_ENV: 'production', DOKU_BASE_URL: 'https://doku.test/', ...creds }).dokuBaseUrl,
+      loadConfig({ ...SANDBOX, DOKU_ENV: 'production', DOKU_BASE_URL: 'https://doku.test/' }).dokuBaseUrl,
       'https://doku.test',
     );
   });
@@ -97,10 +114,7 @@ describe('loadConfig', () => {
     assert.match(problems({ ORDER_TOKEN_SECRET: 'short' })[0], /ORDER_TOKEN_SECRET/);
   });
   it('trims stray white space around a pasted secret (a common copy-paste mistake)', () => {
-    assert.equal(
-      loadConfig({ DOKU_ENV: 'sandbox', DOKU_CLIENT_ID: 'BRN-1', DOKU_SECRET_KEY: ' SK-1\n' }).dokuSecretKey,
-      'SK-1',
-    );
+    assert.equal(loadConfig({ ...SANDBOX, DOKU_SECRET_KEY: ' SK-1\n' }).dokuSecretKey, 'SK-1');
   });
   it('never echoes a value in a problem', () => {
     const p = problems({

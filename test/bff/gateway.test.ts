@@ -5,6 +5,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import { DOKU_TIMESTAMP_RE } from '../../bff/doku/signature.ts';
 import { verifyDokuSignature } from '../../bff/doku/verify.ts';
+import { DEMO_CATALOG_FILE } from '../../bff/orders/sources.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { paymentAnswer, startFakeDoku, type Script } from '../helpers/fake-doku.ts';
 import { capturingLogger } from '../helpers/log-capture.ts';
@@ -25,6 +26,7 @@ describe('DOKU client against a scripted DOKU', () => {
       log: logs.log,
       env: {
         DOKU_ENV: 'sandbox',
+        CATALOG_FILE: DEMO_CATALOG_FILE,
         DOKU_BASE_URL: doku.url,
         DOKU_CLIENT_ID: clientId,
         DOKU_SECRET_KEY: secretKey,
@@ -128,6 +130,7 @@ describe('DOKU client against a scripted DOKU', () => {
     const other = await startTestBff({
       env: {
         DOKU_ENV: 'sandbox',
+        CATALOG_FILE: DEMO_CATALOG_FILE,
         DOKU_BASE_URL: `http://127.0.0.1:${(srv.address() as { port: number }).port}`,
         DOKU_CLIENT_ID: clientId,
         DOKU_SECRET_KEY: secretKey,
@@ -199,6 +202,35 @@ describe('DOKU client against a scripted DOKU', () => {
       'requested',
     ],
     [
+      'a GET redirect (the LinkAja Message would land in URLs and Referers)',
+      (r) => ({
+        status: 200,
+        body: {
+          ...paymentAnswer(r.body),
+          emoney_payment: { ...paymentAnswer(r.body).emoney_payment, redirect_method_http: 'GET' },
+        },
+      }),
+      502,
+      'gateway_error',
+      'requested',
+    ],
+    [
+      'a plain http redirect URL',
+      (r) => ({
+        status: 200,
+        body: {
+          ...paymentAnswer(r.body),
+          emoney_payment: {
+            ...paymentAnswer(r.body).emoney_payment,
+            redirect_url_http: 'http://linkaja.example/redirectPostToPost',
+          },
+        },
+      }),
+      502,
+      'gateway_error',
+      'requested',
+    ],
+    [
       'a 409 without a payment body',
       () => ({ status: 409, body: { error: { code: 'duplicate', message: 'Duplicate', type: 'x' } } }),
       502,
@@ -238,10 +270,29 @@ describe('DOKU client against a scripted DOKU', () => {
     });
   }
 
+  it('takes a plain http redirect to a loopback host (a DOKU double on this machine), and post for POST', async () => {
+    const loopback = 'http://127.0.0.1:9/redirectPostToPost';
+    script = (r) => ({
+      status: 200,
+      body: {
+        ...paymentAnswer(r.body),
+        emoney_payment: {
+          ...paymentAnswer(r.body).emoney_payment,
+          redirect_method_http: 'post',
+          redirect_url_http: loopback,
+        },
+      },
+    });
+    const res = await pay();
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.deepEqual([res.body.redirect.method, res.body.redirect.url], ['POST', loopback]);
+  });
+
   it('answers 502 when DOKU cannot be reached', async () => {
     const other = await startTestBff({
       env: {
         DOKU_ENV: 'sandbox',
+        CATALOG_FILE: DEMO_CATALOG_FILE,
         DOKU_BASE_URL: 'http://127.0.0.1:9',
         DOKU_CLIENT_ID: clientId,
         DOKU_SECRET_KEY: secretKey,
@@ -298,5 +349,21 @@ describe('DOKU client against a scripted DOKU', () => {
       .find((l) => l.msg === 'request' && l.path === `/api/payments/${invoice}/events`);
     assert.ok(line, 'access line with the full path');
     assert.ok(!logs.text().includes(p.body.status_token), 'status token in logs');
+  });
+});
+
+describe("the embedded simulator's redirect", () => {
+  it('may be plain http on a public demo (SIMULATOR_PUBLIC=1): its payments are fake', async () => {
+    const bff = await startTestBff({ env: { PUBLIC_URL: 'http://demo.example', SIMULATOR_PUBLIC: '1' } });
+    try {
+      const res = await request(bff.url)
+        .post('/api/payments')
+        .send({ items: [{ sku: 'rendang', quantity: 1 }] });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.redirect.method, 'POST');
+      assert.match(res.body.redirect.url, /^http:\/\/demo\.example\/simulator\//);
+    } finally {
+      await bff.close();
+    }
   });
 });

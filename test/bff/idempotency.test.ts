@@ -9,6 +9,7 @@ import request from 'supertest';
 import { CreatePaymentResponse } from '../../shared/api.ts';
 import { openDatabase, type Database } from '../../bff/database.ts';
 import { createLogger } from '../../bff/log.ts';
+import { DEMO_CATALOG_FILE } from '../../bff/orders/sources.ts';
 import { startSimulator, type StartedSimulator } from '../../bff/simulator/index.ts';
 import { agePayment } from '../helpers/age.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
@@ -142,7 +143,13 @@ describe('Idempotency-Key while DOKU is slow', () => {
       script: (r) => ({ status: 200, body: paymentAnswer(r.body), delayMs: 1200 }),
     });
     bff = await startTestBff({
-      env: { DOKU_ENV: 'sandbox', DOKU_BASE_URL: doku.url, DOKU_CLIENT_ID: clientId, DOKU_SECRET_KEY: secretKey },
+      env: {
+        DOKU_ENV: 'sandbox',
+        CATALOG_FILE: DEMO_CATALOG_FILE,
+        DOKU_BASE_URL: doku.url,
+        DOKU_CLIENT_ID: clientId,
+        DOKU_SECRET_KEY: secretKey,
+      },
       deps: { inProgressWaitMs: 300 },
     });
   });
@@ -189,6 +196,7 @@ describe('two BFF instances on one PostgreSQL, one DOKU', () => {
         env: {
           DATABASE_URL: s.url,
           DOKU_ENV: 'sandbox',
+          CATALOG_FILE: DEMO_CATALOG_FILE,
           DOKU_BASE_URL: sim.url,
           DOKU_CLIENT_ID: creds.clientId,
           DOKU_SECRET_KEY: creds.secretKey,

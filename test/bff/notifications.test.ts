@@ -255,8 +255,9 @@ describe('notifications behind a reverse proxy that strips a prefix', () => {
 
   it('verifies against the path of the PUBLIC notification URL', async () => {
     // A second BFF whose PUBLIC_URL has a /pay prefix the proxy strips: DOKU signs /pay/api/notifications/doku.
+    // A simulator on a public URL must be declared a public demo.
     const proxied = await startTestBff({
-      env: { PUBLIC_URL: 'https://shop.example/pay', DOKU_BASE_URL: `${bff.url}/simulator` },
+      env: { PUBLIC_URL: 'https://shop.example/pay', DOKU_BASE_URL: `${bff.url}/simulator`, SIMULATOR_PUBLIC: '1' },
     });
     try {
       const created = await request(proxied.url)

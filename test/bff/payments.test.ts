@@ -230,3 +230,32 @@ describe('POST /api/payments with a catalog file and order tokens', () => {
     assert.deepEqual(res.body, { error: { code: 'invalid_order_token', message: 'The order token has expired.' } });
   });
 });
+
+describe('POST /api/payments outside the simulator, with order tokens and no CATALOG_FILE', () => {
+  it('prices no SKU: the demo catalog never prices a real payment', async () => {
+    // DOKU is never reached: pricing refuses first.
+    const bff = await startTestBff({
+      env: {
+        DOKU_ENV: 'sandbox',
+        DOKU_BASE_URL: 'http://127.0.0.1:9',
+        DOKU_CLIENT_ID: 'BRN-0001-1234567890123',
+        DOKU_SECRET_KEY: 'SK-payments-test-secret-0001',
+        ORDER_TOKEN_SECRET: 'merchant-order-token-secret-0123456789',
+      },
+    });
+    try {
+      const res = await request(bff.url)
+        .post('/api/payments')
+        .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
+      assert.equal(res.status, 400);
+      assert.deepEqual(res.body, {
+        error: {
+          code: 'order_source_unavailable',
+          message: 'SKU pricing is not enabled on this BFF (CATALOG_FILE is not set).',
+        },
+      });
+    } finally {
+      await bff.close();
+    }
+  });
+});

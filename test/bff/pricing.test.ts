@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { SignJWT } from 'jose';
 import { OrderError } from '../../bff/orders/errors.ts';
 import { catalogFrom, priceCart } from '../../bff/orders/pricing.ts';
-import { loadCatalog, priceRequest, type OrderSources } from '../../bff/orders/sources.ts';
+import { DEMO_CATALOG_FILE, loadCatalog, priceRequest, type OrderSources } from '../../bff/orders/sources.ts';
 import type { CreatePaymentRequest } from '../../shared/api.ts';
 
 /** The domain error a call raises, by code. */
@@ -60,8 +60,16 @@ describe('priceCart', () => {
     );
   });
   it('the demo catalog loads', async () => {
-    const demo = await loadCatalog();
+    const demo = await loadCatalog(DEMO_CATALOG_FILE);
     assert.ok(demo.size >= 3);
+  });
+  it('no catalog file: an empty catalog, and SKUs are not priced at all', async () => {
+    const none = await loadCatalog(undefined);
+    assert.equal(none.size, 0);
+    await assert.rejects(
+      priceOrder({ items: [{ sku: 'kopi', quantity: 1 }] }, { catalog: none }),
+      raises('order_source_unavailable'),
+    );
   });
   it('a bad catalog file names the file and the problem', async () => {
     await assert.rejects(loadCatalog('/nonexistent/catalog.json'), /CATALOG_FILE \/nonexistent\/catalog.json/);

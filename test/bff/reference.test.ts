@@ -18,7 +18,7 @@ import { capturingLogger } from '../helpers/log-capture.ts';
 import { openStream } from '../helpers/sse.ts';
 
 const TOKEN_SECRET = 'reference-test-order-token-secret-01';
-const WEBHOOK_SECRET = 'whsec-reference-test-0123456789';
+const WEBHOOK_SECRET = 'whsec-reference-test-0123456789-0123456789abcdef0123456789';
 const ITEMS = [
   { name: 'Paket Nasi Kuning', price: 35_000, quantity: 2 },
   { name: 'Es Jeruk', price: 8_000, quantity: 1 },

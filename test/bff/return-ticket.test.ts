@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import request from 'supertest';
+import { DEMO_CATALOG_FILE } from '../../bff/orders/sources.ts';
 import { startSimulator, type StartedSimulator } from '../../bff/simulator/index.ts';
 import { agePayment } from '../helpers/age.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
@@ -123,6 +124,7 @@ describe('no log line carries the return ticket', () => {
         env: {
           LOG_LEVEL: 'debug',
           DOKU_ENV: 'sandbox',
+          CATALOG_FILE: DEMO_CATALOG_FILE,
           DOKU_BASE_URL: sim.url,
           DOKU_CLIENT_ID: creds.clientId,
           DOKU_SECRET_KEY: creds.secretKey,
@@ -174,6 +176,7 @@ describe('no log line carries the return ticket', () => {
       env: {
         LOG_LEVEL: 'debug',
         DOKU_ENV: 'sandbox',
+        CATALOG_FILE: DEMO_CATALOG_FILE,
         DOKU_BASE_URL: doku.url,
         DOKU_CLIENT_ID: creds.clientId,
         DOKU_SECRET_KEY: creds.secretKey,

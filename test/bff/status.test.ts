@@ -56,6 +56,14 @@ describe('status', () => {
       assert.equal(after.body.status, 'SUCCESS');
     });
 
+    it('refuses the token in the query (?token= is for the events route alone): it would reach proxy logs', async () => {
+      const p = await newPayment();
+      const viaQuery = await request(bff.url).get(`/api/payments/${p.invoice_number}?token=${p.status_token}`);
+      const none = await request(bff.url).get(`/api/payments/${p.invoice_number}`);
+      assert.equal(viaQuery.status, 404);
+      assert.deepEqual(viaQuery.body, none.body);
+    });
+
     it('a wrong token, no token and an unknown invoice answer alike', async () => {
       const p = await newPayment();
       const wrong = await request(bff.url).get(`/api/payments/${p.invoice_number}`).set('Authorization', 'Bearer nope');

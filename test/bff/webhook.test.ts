@@ -8,11 +8,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createLogger } from '../../bff/log.ts';
-import { verifyWebhook, webhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../bff/webhooks/merchant-webhook.ts';
+import {
+  verifyWebhook,
+  WebhookVerificationError,
+  webhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookVerificationReason,
+} from '../../bff/webhooks/merchant-webhook.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { sendNotification } from '../helpers/notify.ts';
 
-const secret = 'whsec-merchant-0123456789';
+const secret = 'whsec-merchant-0123456789abcdef012345';
 
 describe('verifyWebhook (for merchants)', () => {
   const body = '{"id":"INV-1:1","type":"payment.succeeded"}';
@@ -34,6 +40,68 @@ describe('verifyWebhook (for merchants)', () => {
   it('refuses a missing or malformed header', () => {
     assert.throws(() => verifyWebhook(body, undefined, secret, { now }), /Missing/);
     assert.throws(() => verifyWebhook(body, 'v1=abc', secret, { now }), /t=<unix seconds>/);
+  });
+  it('accepts the raw body as a Buffer too', () =>
+    assert.equal(verifyWebhook(Buffer.from(body), webhookSignature(secret, now, body), secret, { now }).id, 'INV-1:1'));
+
+  /** The reason of the WebhookVerificationError that `verify` throws; it must never carry the secret. */
+  const reasonOf = (verify: () => unknown): WebhookVerificationReason => {
+    try {
+      verify();
+    } catch (e) {
+      assert.ok(e instanceof WebhookVerificationError, `a WebhookVerificationError, not ${String(e)}`);
+      assert.equal(e.name, 'WebhookVerificationError');
+      assert.ok(!JSON.stringify({ ...e, message: e.message }).includes(secret), 'the secret is not in the error');
+      return e.reason;
+    }
+    assert.fail('expected a WebhookVerificationError');
+  };
+  const good = webhookSignature(secret, now, body);
+  it('says why with a typed reason, and carries the header and payload for the log', () => {
+    assert.equal(
+      reasonOf(() => verifyWebhook(body, undefined, secret, { now })),
+      'missing_header',
+    );
+    assert.equal(
+      reasonOf(() => verifyWebhook(body, 'v1=abc', secret, { now })),
+      'malformed_header',
+    );
+    assert.equal(
+      reasonOf(() => verifyWebhook(body, webhookSignature(secret, now - 3600, body), secret, { now })),
+      'timestamp_outside_tolerance',
+    );
+    assert.equal(
+      reasonOf(() => verifyWebhook(body + ' ', good, secret, { now })),
+      'signature_mismatch',
+    );
+    // The commonest mistake: the body parsed by a JSON middleware instead of the raw bytes.
+    assert.equal(
+      reasonOf(() => verifyWebhook(JSON.parse(body) as string, good, secret, { now })),
+      'payload_not_raw',
+    );
+    assert.throws(
+      () => verifyWebhook(body, good, `x${secret.slice(1)}`, { now }),
+      (e) => e instanceof WebhookVerificationError && e.header === good && e.payload === body,
+    );
+  });
+  it('refuses an empty, short or padded secret, whatever the signature', () => {
+    for (const weak of ['', 'short', 'x'.repeat(31), ` ${secret}`, `${secret}\n`]) {
+      assert.equal(
+        reasonOf(() => verifyWebhook(body, webhookSignature(weak, now, body), weak, { now })),
+        'invalid_secret',
+        JSON.stringify(weak),
+      );
+    }
+  });
+  it('refuses an unbounded or senseless tolerance', () => {
+    for (const toleranceSeconds of [Infinity, NaN, 0, -1, 1.5, 3601, Number.MAX_SAFE_INTEGER]) {
+      assert.equal(
+        reasonOf(() => verifyWebhook(body, good, secret, { now, toleranceSeconds })),
+        'invalid_tolerance',
+        String(toleranceSeconds),
+      );
+    }
+    assert.equal(verifyWebhook(body, good, secret, { now: now + 3600, toleranceSeconds: 3600 }).id, 'INV-1:1');
   });
 });
 

@@ -8,7 +8,7 @@ import express from 'express';
 import { demoRouter } from '../../bff/demo/router.ts';
 import { cartFromQuery, formatRupiah, monogram } from '../../bff/demo/page.ts';
 import { catalogFrom } from '../../bff/orders/pricing.ts';
-import { loadCatalog } from '../../bff/orders/sources.ts';
+import { DEMO_CATALOG_FILE, loadCatalog } from '../../bff/orders/sources.ts';
 
 const hostile = catalogFrom([
   { sku: 'nasi-goreng', name: 'Nasi <script>alert(1)</script> & "Goreng"', price: 27_500 },
@@ -22,7 +22,7 @@ before(async () => {
   const app = express();
   app.use(
     demoRouter({
-      catalog: await loadCatalog(),
+      catalog: await loadCatalog(DEMO_CATALOG_FILE),
       config: { publicUrl: 'https://pay.example.test', dokuEnv: 'simulator' },
     }),
   );
@@ -79,7 +79,7 @@ describe('demo shop page', () => {
       empty.includes('items="[]"') && /<linkaja-pay [^>]* hidden>/.test(empty),
       'emptied cart hides the element',
     );
-    const catalog = await loadCatalog();
+    const catalog = await loadCatalog(DEMO_CATALOG_FILE);
     assert.deepEqual(
       [...cartFromQuery(catalog, { rendang: '100', 'sate-ayam': '99', 'gado-gado': ['1', '2'] })],
       [['sate-ayam', 99]],
@@ -99,7 +99,7 @@ describe('demo shop page', () => {
     const app = express();
     app.use(
       demoRouter({
-        catalog: await loadCatalog(),
+        catalog: await loadCatalog(DEMO_CATALOG_FILE),
         config: { publicUrl: 'https://shop.example/pay', dokuEnv: 'simulator' },
       }),
     );
