@@ -147,7 +147,7 @@ export function createApp(deps: AppDeps): Express {
     cors({
       origin: config.allowedOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', 'Idempotency-Key'],
       maxAge: 600,
     }),
     originGuard(config.allowedOrigins),
