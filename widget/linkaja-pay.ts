@@ -18,12 +18,12 @@ import { pendingKey } from './pending-payment.ts';
  *
  * @summary Pay with LinkAja through the merchant's BFF (DOKU).
  *
- * @event linkaja-pay:created - A payment was created. detail: `{invoice_number, amount, expires_at}`.
- * @event linkaja-pay:redirect - About to go to LinkAja; cancelable. detail: `{invoice_number, redirect, form}`.
- * @event linkaja-pay:status - The payment's status changed. detail: `{invoice_number, status, amount}`.
- * @event linkaja-pay:success - The payment succeeded. detail: `{invoice_number, status, amount}`.
- * @event linkaja-pay:failure - The payment failed or expired. detail: `{invoice_number, status, amount}`.
- * @event linkaja-pay:error - The BFF could not be reached or refused. detail: `{code, message}`.
+ * @event {LinkajaPayEvent<'linkaja-pay:created'>} linkaja-pay:created - A payment was created. detail: `{invoice_number, amount, expires_at}`.
+ * @event {LinkajaPayEvent<'linkaja-pay:redirect'>} linkaja-pay:redirect - About to go to LinkAja; cancelable. detail: `{invoice_number, redirect, form}`.
+ * @event {LinkajaPayEvent<'linkaja-pay:status'>} linkaja-pay:status - The payment's status changed. detail: `{invoice_number, status, amount}`.
+ * @event {LinkajaPayEvent<'linkaja-pay:success'>} linkaja-pay:success - The payment succeeded. detail: `{invoice_number, status, amount}`.
+ * @event {LinkajaPayEvent<'linkaja-pay:failure'>} linkaja-pay:failure - The payment failed or expired. detail: `{invoice_number, status, amount}`.
+ * @event {LinkajaPayEvent<'linkaja-pay:error'>} linkaja-pay:error - The BFF could not be reached or refused. detail: `{code, message}`.
  *
  * @csspart button - The native pay button.
  * @csspart status - The payment's status line.
