@@ -7,6 +7,7 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { IDEMPOTENCY_KEY_HEADER } from '../shared/api.ts';
 import type { Config } from './config.ts';
 import { demoRouter } from './demo/router.ts';
 import { DokuClient } from './doku/client.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   webhook?: WebhookForwarder;
   /** Event stream timing (tests shorten the heartbeat). */
   streams?: { heartbeatMs?: number; maxStreamMs?: number };
+  /** How long a create waits for the same payment that another request is creating (default 5 s). */
+  inProgressWaitMs?: number;
 }
 
 const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -127,7 +130,7 @@ export function createApp(deps: AppDeps): Express {
       createSimulator({
         clientId: config.dokuClientId,
         secretKey: config.dokuSecretKey,
-        publicBaseUrl: `${config.publicUrl}/simulator`,
+        publicBaseUrl: config.simulatorPublicUrl,
         merchantName: config.merchantName,
         allowedUrlOrigins: config.allowedOrigins,
         log: log.child({ component: 'simulator' }),
@@ -140,14 +143,14 @@ export function createApp(deps: AppDeps): Express {
   // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
   // app.use would count every later request against DOKU's budget).
   app.post(config.notificationPath, limiter(limits.notifications));
-  app.use(notificationsRouter({ config, store, bus, log, webhook: deps.webhook }));
+  app.use(notificationsRouter({ config, store, log, webhook: deps.webhook }));
 
   const api = express.Router();
   api.use(
     cors({
       origin: config.allowedOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', 'Idempotency-Key'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', IDEMPOTENCY_KEY_HEADER],
       maxAge: 600,
     }),
     originGuard(config.allowedOrigins),
@@ -171,6 +174,7 @@ export function createApp(deps: AppDeps): Express {
       log,
       doku,
       ...deps.streams,
+      inProgressWaitMs: deps.inProgressWaitMs,
       sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },
     }),
   );

@@ -2,12 +2,12 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase } from './database.ts';
 import { DokuClient } from './doku/client.ts';
-import { openBus } from './events/open-bus.ts';
+import { parseDatabaseUrl } from './lib/database-url.ts';
 import { createLogger } from './log.ts';
 import { loadCatalog } from './orders/sources.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
-import { openStore } from './store/index.ts';
 import { webhookFromConfig } from './webhooks/merchant-webhook.ts';
 
 function readConfig(): Config {
@@ -29,8 +29,8 @@ async function main(): Promise<void> {
     console.error(`config: ${err.message}`);
     process.exit(1);
   });
-  const store = await openStore(config.databaseUrl, log);
-  const bus = await openBus(config.databaseUrl, log, store);
+  const database = await openDatabase(config.databaseUrl, { log });
+  const { store, bus } = database;
   const doku = new DokuClient({
     baseUrl: config.dokuBaseUrl,
     clientId: config.dokuClientId,
@@ -42,19 +42,18 @@ async function main(): Promise<void> {
   const app = createApp({ config, store, bus, log, catalog, doku, webhook });
   const reconciler = new Reconciler({
     store,
-    bus,
     log,
     doku,
     webhook,
     intervalMs: config.reconcileIntervalMs,
     minAgeMs: config.reconcileMinAgeMs,
-    checkLeaseMs: config.dokuTimeoutMs + 5_000,
+    checkLeaseMs: config.reconcileLeaseMs,
   });
 
   const server = createServer(app);
   server.listen(config.port, () => {
     log.info(
-      { port: config.port, dokuEnv: config.dokuEnv, store: config.databaseUrl.split(':')[0] },
+      { port: config.port, dokuEnv: config.dokuEnv, store: parseDatabaseUrl(config.databaseUrl).kind },
       'linkaja-pay BFF listening',
     );
     const where = config.dokuEnv === 'simulator' ? ' (demo shop, DOKU simulator)' : '';
@@ -76,8 +75,7 @@ async function main(): Promise<void> {
     await closed;
     await reconciler.stop();
     await webhook?.close();
-    await bus.close();
-    await store.close();
+    await database.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

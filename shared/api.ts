@@ -1,6 +1,7 @@
 // The wire contract between the <linkaja-pay> element and the BFF.
 // Schemas are defined once here; both sides infer their types from them.
 import { z } from 'zod';
+import { normaliseIndonesianPhone } from './phone.ts';
 
 /** The four states an order can be in, as the widget sees them. */
 export const PAYMENT_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'EXPIRED'] as const;
@@ -23,13 +24,41 @@ export type CartItem = z.infer<typeof CartItem>;
 export const Customer = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   email: z.email().max(254).optional(),
-  // At most 16 characters, as DOKU takes them.
+  /** An Indonesian mobile number (08…, +628…, 628…; spaces, dots, dashes ignored), sent on as 08…. */
   phone: z
     .string()
-    .regex(/^\+?[0-9]{6,15}$/, 'digits only, 6 to 15, optional leading +')
+    .max(32)
+    .transform((raw, ctx) => {
+      const phone = normaliseIndonesianPhone(raw);
+      if (phone === null) {
+        ctx.issues.push({
+          code: 'custom',
+          input: raw,
+          message: 'must be an Indonesian mobile number such as 0812 3456 7890, +62 812 3456 7890 or 62812…',
+        });
+        return z.NEVER;
+      }
+      return phone;
+    })
     .optional(),
 });
 export type Customer = z.infer<typeof Customer>;
+
+/**
+ * `Idempotency-Key` on POST /api/payments: the same key (per calling origin) with the same body gets
+ * the same payment back until it expires; with another body a 422.
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_\-:.]{1,128}$/, '1 to 128 characters of A-Z a-z 0-9 _ - : .');
+
+/**
+ * Query parameters the BFF adds to the merchant's return URL (DOKU's callback_url): the payment the
+ * customer comes back from, and a read-only ticket for its status (the element removes both).
+ */
+export const RETURN_INVOICE_PARAM = 'linkaja_invoice';
+export const RETURN_TOKEN_PARAM = 'linkaja_token';
 
 const returnUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
@@ -78,6 +107,8 @@ export const PaymentStatusResponse = z.object({
   amount: z.number().int(),
   status: PaymentStatus,
   updated_at: z.string(),
+  /** The merchant's own order id, when the order carried one. */
+  reference: z.string().nullable(),
 });
 export type PaymentStatusResponse = z.infer<typeof PaymentStatusResponse>;
 
@@ -99,6 +130,12 @@ export const ERROR_CODES = [
   'order_source_unavailable',
   'origin_not_allowed',
   'return_url_not_allowed',
+  /** The Idempotency-Key was already used with another request body. */
+  'idempotency_key_reused',
+  /** The same payment is being created by another request right now: ask again in a moment. */
+  'payment_in_progress',
+  /** The merchant's order (its reference) is already paid. */
+  'already_paid',
   'not_found',
   'invalid_signature',
   'payload_too_large',

@@ -1,23 +1,11 @@
 // DOKU's LinkAja wire shapes (doku-protocol.md, linkaja-doc.md). Requests are strict (we
-// build them); answers and notifications are lenient (DOKU adds fields) but what we use is checked.
+// build them; their line items are the domain's own, orders/line-items.ts); answers and
+// notifications are lenient (DOKU adds fields) but what we use is checked.
 import { z } from 'zod';
+import { LineItem, NO_CONTROL_CHARS } from '../orders/line-items.ts';
 
 export const LINKAJA_PAYMENT_PATH = '/linkaja-emoney/v2/ServiceRequestPayment';
 export const CHECK_STATUS_PATH = '/orders/v1/status/';
-
-/** DOKU's per-transaction ceiling for LinkAja that we enforce before calling (IDR). */
-export const MAX_AMOUNT = 10_000_000;
-
-/** Printable text only: a control character (NUL above all, which PostgreSQL refuses) is never a name or id. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
-
-export const LineItem = z.strictObject({
-  name: z.string().min(1).max(255).regex(NO_CONTROL_CHARS, 'must not contain control characters'),
-  price: z.number().int().positive(),
-  quantity: z.number().int().min(1),
-});
-export type LineItem = z.infer<typeof LineItem>;
 
 export const LinkAjaPaymentRequest = z.strictObject({
   order: z.strictObject({

@@ -1,57 +1,39 @@
-// Status changes reach open SSE streams through this bus. In one process it is an in-memory
-// emitter; with PostgreSQL it is LISTEN/NOTIFY, so every instance's streams hear every change.
+// Status changes reach open SSE streams through a bus. The store announces every change it commits
+// (PostgreSQL: pg_notify inside the committing transaction; SQLite: right after its synchronous
+// commit); a bus only delivers them to this process's subscribers. In one process it is this
+// in-memory emitter; with PostgreSQL it is a LISTEN connection in front of one (events/pg-bus.ts).
 import { EventEmitter } from 'node:events';
-import type { PaymentStatus } from '../../shared/api.ts';
-
-export interface StatusChange {
-  invoiceNumber: string;
-  status: PaymentStatus;
-  amount: number;
-  /** The order's version after the change (the SSE event id). */
-  version: number;
-  updatedAt: string;
-}
-
-/** The change to publish for an order as it now stands. */
-export const statusChangeOf = (o: {
-  invoiceNumber: string;
-  status: PaymentStatus;
-  amount: number;
-  version: number;
-  updatedAt: Date;
-}): StatusChange => ({
-  invoiceNumber: o.invoiceNumber,
-  status: o.status,
-  amount: o.amount,
-  version: o.version,
-  updatedAt: o.updatedAt.toISOString(),
-});
+import type { Logger } from '../log.ts';
+import type { StatusChange } from '../orders/order.ts';
 
 export interface EventBus {
-  /** Publish after the change is committed. */
-  publish(change: StatusChange): Promise<void>;
   /** Listen for one invoice's changes; returns the unsubscribe function. */
   subscribe(invoiceNumber: string, listener: (change: StatusChange) => void): () => void;
   close(): Promise<void>;
 }
 
-/** Single-process bus. */
+/** Single-process bus; also the local half of the PostgreSQL one. */
 export class MemoryBus implements EventBus {
   private readonly emitter = new EventEmitter();
-  constructor() {
+  constructor(private readonly log?: Logger) {
     // One listener per open stream; a busy shop can have many, and that is not a leak.
     this.emitter.setMaxListeners(0);
   }
-  async publish(change: StatusChange): Promise<void> {
-    this.emitter.emit(change.invoiceNumber, change);
-  }
-  /** Deliver a change received from elsewhere (the PostgreSQL listener) to local subscribers. */
+  /** Hand a committed change to this process's subscribers; never throws back at the committer. */
   deliver(change: StatusChange): void {
     this.emitter.emit(change.invoiceNumber, change);
   }
   subscribe(invoiceNumber: string, listener: (change: StatusChange) => void): () => void {
-    this.emitter.on(invoiceNumber, listener);
-    return () => this.emitter.off(invoiceNumber, listener);
+    // One subscriber's failure must neither reach the code that committed the change nor stop the others.
+    const guarded = (change: StatusChange) => {
+      try {
+        listener(change);
+      } catch (err) {
+        this.log?.warn({ invoice: invoiceNumber, reason: (err as Error).message }, 'status subscriber failed');
+      }
+    };
+    this.emitter.on(invoiceNumber, guarded);
+    return () => this.emitter.off(invoiceNumber, guarded);
   }
   listenerCount(invoiceNumber?: string): number {
     return invoiceNumber === undefined

@@ -1,23 +1,22 @@
-// Status changes across BFF instances: PostgreSQL LISTEN/NOTIFY on one channel.
-// publish() delivers to this instance's streams at once and NOTIFYs the others (pg_notify in a
-// pooled connection); one dedicated connection LISTENs and hands what the other instances
-// published to local subscribers. When that connection dies it reconnects with capped exponential
-// backoff; changes published while it was away are recovered through `resync` (re-read from the
-// store for every invoice with an open stream) - streams drop stale versions, so repeats are harmless.
+// Status changes across BFF instances: PostgreSQL LISTEN/NOTIFY on one channel. Stores announce
+// each change with pg_notify inside the transaction that commits it (so a committed change cannot
+// lose its announcement); one dedicated connection per instance LISTENs and hands every change, its
+// own instance's too, to local subscribers: one path for all, in commit order. One loop keeps that
+// connection: it pings it, and when it is gone reconnects at once, then with jittered back-off;
+// changes committed while it was away are recovered through `resync` (re-read from the store for
+// every invoice with an open stream) - streams drop stale versions, so repeats are harmless.
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { z } from 'zod';
-import { PaymentStatus } from '../../shared/api.ts';
+import { Loop } from '../lib/loop.ts';
 import type { Logger } from '../log.ts';
-import { MemoryBus, type EventBus, type StatusChange } from './bus.ts';
-
-export const STATUS_CHANNEL = 'linkaja_status';
+import type { StatusChange } from '../orders/order.ts';
+import { MemoryBus, type EventBus } from './bus.ts';
+import { checkChannel, decodeStatus, STATUS_CHANNEL } from './status-channel.ts';
 
 export interface PgBusOptions {
-  /** NOTIFY channel (tests may isolate themselves with their own). */
+  /** NOTIFY channel, the one the stores announce on (tests may isolate themselves with their own). */
   channel?: string;
-  /** First reconnect delay; doubles per failed attempt up to maxBackoffMs. */
+  /** Wait after the first failed reconnect; doubles per failed attempt up to maxBackoffMs (jittered). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
   /** How often the LISTEN connection proves it is alive (a silently dead one hears nothing). */
@@ -28,32 +27,15 @@ export interface PgBusOptions {
   resync?: (invoiceNumber: string) => Promise<StatusChange | null>;
 }
 
-/** What travels in a NOTIFY payload (well under PostgreSQL's 8000-byte limit). */
-const EnvelopeSchema = z.object({
-  /** The publishing instance, so it does not deliver its own change twice. */
-  origin: z.string(),
-  change: z.object({
-    invoiceNumber: z.string().min(1).max(64),
-    status: PaymentStatus,
-    amount: z.number().int().positive(),
-    version: z.number().int().nonnegative(),
-    updatedAt: z.string(),
-  }),
-});
-type Envelope = z.infer<typeof EnvelopeSchema>;
-
 export class PgBus implements EventBus {
-  private readonly local = new MemoryBus();
-  private readonly publisher: pg.Pool;
-  private readonly origin = randomUUID();
+  private readonly local: MemoryBus;
   private readonly events = new EventEmitter();
   private readonly channel: string;
   private listener: pg.Client | null = null;
   /** Open subscriptions per invoice (what to resync after a gap). */
   private readonly streams = new Map<string, number>();
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private attempt = 0;
+  /** Pings a live connection every pingMs; reconnects a lost one. */
+  private readonly keeper: Loop;
   private closed = false;
   /** True while the LISTEN connection is up and subscribed. */
   listening = false;
@@ -67,22 +49,17 @@ export class PgBus implements EventBus {
     private readonly log: Logger,
     private readonly opts: PgBusOptions,
   ) {
-    this.channel = opts.channel ?? STATUS_CHANNEL;
-    if (!/^[a-z_][a-z0-9_]*$/.test(this.channel))
-      throw new Error('PgBus channel must be a plain lower-case identifier');
-    this.publisher = new pg.Pool({
-      connectionString: url,
-      max: 2,
-      connectionTimeoutMillis: 5000,
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      query_timeout: 10_000,
-    });
-    this.publisher.on('error', (err) =>
-      log.warn({ reason: err.message }, 'status bus: idle publisher connection error'),
-    );
+    this.channel = checkChannel(opts.channel ?? STATUS_CHANNEL);
+    this.local = new MemoryBus(log);
     this.events.setMaxListeners(0);
+    this.keeper = new Loop({
+      intervalMs: opts.pingMs ?? 30_000,
+      runAtStart: false,
+      backoff: { minMs: opts.minBackoffMs ?? 100, maxMs: opts.maxBackoffMs ?? 5000 },
+      run: () => (this.listener ? this.ping(this.listener) : this.listen()),
+      onError: (err, retryInMs) =>
+        log.warn({ channel: this.channel, reason: (err as Error).message, retryInMs }, 'status bus reconnect failed'),
+    });
   }
 
   /** Connect and LISTEN; fails if PostgreSQL does not answer now (start-up should fail loudly). */
@@ -94,13 +71,8 @@ export class PgBus implements EventBus {
       await bus.close();
       throw err;
     }
+    bus.keeper.start();
     return bus;
-  }
-
-  async publish(change: StatusChange): Promise<void> {
-    this.local.deliver(change);
-    const envelope: Envelope = { origin: this.origin, change };
-    await this.publisher.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(envelope)]);
   }
 
   subscribe(invoiceNumber: string, listener: (change: StatusChange) => void): () => void {
@@ -135,13 +107,11 @@ export class PgBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.reconnectTimer);
-    clearInterval(this.pingTimer);
+    await this.keeper.stop();
     const client = this.listener;
     this.listener = null;
     this.listening = false;
     await client?.end().catch(() => undefined);
-    if (!this.publisher.ended) await this.publisher.end().catch(() => undefined);
     await this.local.close();
   }
 
@@ -170,10 +140,8 @@ export class PgBus implements EventBus {
       throw err;
     }
     const reconnected = this.listenCount > 0;
-    this.startPinging(client);
     this.listening = true;
     this.listenCount++;
-    this.attempt = 0;
     if (reconnected) {
       this.log.info({ channel: this.channel, reconnects: this.listenCount - 1 }, 'status bus listening again');
       void this.resync();
@@ -181,24 +149,11 @@ export class PgBus implements EventBus {
     this.events.emit('listening');
   }
 
-  /**
-   * Anyone who can connect may NOTIFY on the channel: a payload is validated before it reaches a
-   * stream, and nothing it holds can throw here (pg calls this outside any try).
-   */
+  /** Nothing a payload holds can throw here (pg calls this outside any try). */
   private received(payload: string | undefined): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(payload ?? '');
-    } catch {
-      json = undefined;
-    }
-    const envelope = EnvelopeSchema.safeParse(json);
-    if (!envelope.success) {
-      this.log.warn({ channel: this.channel }, 'status bus: ignored a payload that is not a status change');
-      return;
-    }
-    if (envelope.data.origin === this.origin) return;
-    this.local.deliver(envelope.data.change);
+    const change = decodeStatus(payload);
+    if (change) this.local.deliver(change);
+    else this.log.warn({ channel: this.channel }, 'status bus: ignored a payload that is not a status change');
   }
 
   /**
@@ -206,55 +161,32 @@ export class PgBus implements EventBus {
    * up for hours while hearing nothing: a periodic SELECT 1 finds out, and the socket is dropped so
    * the usual reconnect and resync follow.
    */
-  private startPinging(client: pg.Client): void {
-    clearInterval(this.pingTimer);
+  private async ping(client: pg.Client): Promise<void> {
     const timeoutMs = this.opts.pingTimeoutMs ?? 5_000;
-    this.pingTimer = setInterval(() => {
-      if (this.listener !== client) return clearInterval(this.pingTimer);
-      let timer: NodeJS.Timeout | undefined;
-      const silent = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer to a ping within ${timeoutMs} ms`)), timeoutMs);
-      });
-      Promise.race([client.query('SELECT 1'), silent])
-        .catch((err: Error) => {
-          this.lost(client, err.message);
-          // pg has no public destroy; its socket is what is dead.
-          (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-        })
-        .finally(() => clearTimeout(timer));
-    }, this.opts.pingMs ?? 30_000);
-    this.pingTimer.unref();
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer to a ping within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([client.query('SELECT 1'), silent]);
+    } catch (err) {
+      this.lost(client, (err as Error).message);
+      // pg has no public destroy; its socket is what is dead.
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  /** The LISTEN connection died: forget it and reconnect (once per dead connection). */
+  /** The LISTEN connection died: forget it and reconnect at once (once per dead connection). */
   private lost(client: pg.Client, reason: string): void {
     if (this.listener !== client) return;
-    clearInterval(this.pingTimer);
     this.listener = null;
     this.listening = false;
     this.listenerPid = null;
     if (this.closed) return;
     this.log.warn({ channel: this.channel, reason }, 'status bus connection lost; reconnecting');
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed) return;
-    const min = this.opts.minBackoffMs ?? 100;
-    const max = this.opts.maxBackoffMs ?? 5000;
-    const base = Math.min(max, min * 2 ** this.attempt++);
-    const delay = Math.round(base / 2 + Math.random() * (base / 2));
-    this.reconnectTimer = setTimeout(() => {
-      this.listen().catch((err: Error) => {
-        if (this.closed) return;
-        this.log.warn(
-          { channel: this.channel, reason: err.message, retryInMsAbout: Math.min(max, min * 2 ** this.attempt) },
-          'status bus reconnect failed',
-        );
-        this.scheduleReconnect();
-      });
-    }, delay);
-    this.reconnectTimer.unref();
+    this.keeper.kick();
   }
 
   /** After a gap, re-read every invoice that has an open stream here. */

@@ -1,9 +1,14 @@
-// One error type for the HTTP API and one middleware that turns any error into
-// {"error":{"code","message","details"?}} without a stack trace or a secret.
+// The HTTP edge's errors: ApiError for what the edge itself refuses, one table that turns the
+// domain's, DOKU's and the store's errors into a status and a public code, and one middleware that
+// answers {"error":{"code","message","details"?}} without a stack trace or a secret.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
 import type { ErrorCode } from '../../shared/api.ts';
+import { GatewayError, type GatewayErrorKind } from '../doku/client.ts';
+import { describeIssues, issuesOf } from '../lib/issues.ts';
 import type { Logger } from '../log.ts';
+import { OrderError, type OrderErrorCode } from '../orders/errors.ts';
+import { StoreError } from '../store/errors.ts';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -17,33 +22,51 @@ export class ApiError extends Error {
   }
 }
 
-type Issue = ZodError['issues'][number];
-
-/**
- * A union ("items or order_token") that failed as a whole says only that. When one branch came
- * clearly closest (fewest issues), its issues say what to fix: `items.0.quantity expected int`.
- */
-function specificIssues(issues: readonly Issue[]): { path: PropertyKey[]; message: string }[] {
-  return issues.flatMap((issue) => {
-    if (issue.code !== 'invalid_union' || !issue.errors.length) return [issue];
-    const sizes = issue.errors.map((branch) => branch.length);
-    const fewest = Math.min(...sizes);
-    if (sizes.filter((n) => n === fewest).length !== 1) return [issue];
-    const closest = issue.errors[sizes.indexOf(fewest)];
-    return specificIssues(closest).map((i) => ({ path: [...issue.path, ...i.path], message: i.message }));
-  });
+interface PublicError {
+  status: number;
+  code: ErrorCode;
+  /** The answer's message; without one, the error's own (written for the client) is answered. */
+  message?: string;
 }
+
+const GATEWAY_FAILED = 'The payment provider could not create the payment. Please try again.';
+
+/** Every error the layers below raise, and how it is answered. */
+const PUBLIC_ERRORS: {
+  order: Record<OrderErrorCode, PublicError>;
+  gateway: Record<GatewayErrorKind, PublicError>;
+  store: PublicError;
+} = {
+  order: {
+    unknown_sku: { status: 400, code: 'unknown_sku' },
+    amount_too_large: { status: 400, code: 'amount_too_large' },
+    invalid_order: { status: 400, code: 'invalid_request' },
+    invalid_order_token: { status: 400, code: 'invalid_order_token' },
+    order_token_expired: { status: 400, code: 'invalid_order_token' },
+    order_source_unavailable: { status: 400, code: 'order_source_unavailable' },
+    return_url_not_allowed: { status: 400, code: 'return_url_not_allowed' },
+    idempotency_key_reused: { status: 422, code: 'idempotency_key_reused' },
+    payment_in_progress: { status: 409, code: 'payment_in_progress' },
+    already_paid: { status: 409, code: 'already_paid' },
+  },
+  gateway: {
+    // DOKU may hold the payment: the order stays PENDING and reconciliation finds out.
+    timeout: {
+      status: 504,
+      code: 'gateway_timeout',
+      message: 'The payment provider did not answer in time. Please try again.',
+    },
+    network: { status: 502, code: 'gateway_error', message: GATEWAY_FAILED },
+    refused: { status: 502, code: 'gateway_error', message: GATEWAY_FAILED },
+    bad_response: { status: 502, code: 'gateway_error', message: GATEWAY_FAILED },
+  },
+  store: { status: 503, code: 'store_unavailable' },
+};
 
 /** A 400 from a zod error: the issues' paths and messages, nothing else. */
 export function invalidRequest(error: ZodError, what = 'request body'): ApiError {
-  const details = specificIssues(error.issues).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  const first = details[0];
-  return new ApiError(
-    400,
-    'invalid_request',
-    `Invalid ${what}${first ? `: ${first.path || '(root)'} ${first.message}` : ''}`,
-    details,
-  );
+  const details = issuesOf(error);
+  return new ApiError(400, 'invalid_request', describeIssues(what, details), details);
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {
@@ -67,12 +90,29 @@ function fromBodyParser(err: { type?: string; status?: number }): ApiError | und
   }
 }
 
+const answer = (p: PublicError, message: string, details?: unknown) =>
+  new ApiError(p.status, p.code, p.message ?? message, details);
+
+/** The answer for an error, or undefined for one nobody expected (a bare 500). */
+export function publicError(err: unknown): ApiError | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  if (err instanceof ApiError) return err;
+  if (err instanceof OrderError) return answer(PUBLIC_ERRORS.order[err.code], err.message, err.details);
+  if (err instanceof GatewayError) return answer(PUBLIC_ERRORS.gateway[err.kind], err.message);
+  if (err instanceof StoreError) return answer(PUBLIC_ERRORS.store, err.message);
+  return fromBodyParser(err);
+}
+
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const e = (err ?? {}) as { name?: string; message?: string; type?: string; status?: number };
-    const api = err instanceof ApiError ? err : fromBodyParser(e);
+    const api = publicError(err);
+    const reqId = res.locals.requestId as string | undefined;
     if (api) {
-      if (api.status >= 500) log.warn({ code: api.code, path: req.path, reqId: res.locals.requestId }, api.message);
+      if (api.status >= 500) {
+        // Why, for the operator: the cause's message (a driver's or DOKU client's, never a secret).
+        const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+        log.warn({ code: api.code, path: req.path, reqId, reason: cause }, api.message);
+      }
       res.status(api.status).json({
         error: {
           code: api.code,
@@ -83,10 +123,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     // Unexpected: log the error's name and message (never the request body), answer a bare 500.
-    log.error(
-      { err: { name: e.name, message: e.message }, path: req.path, reqId: res.locals.requestId },
-      'unhandled error',
-    );
+    const e = (err ?? {}) as { name?: string; message?: string };
+    log.error({ err: { name: e.name, message: e.message }, path: req.path, reqId }, 'unhandled error');
     if (res.headersSent) return;
     res.status(500).json({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
   };

@@ -1,6 +1,6 @@
-// Identifiers the BFF makes: invoice numbers (guessable by design: not secrets), status tokens
-// (secrets: 256 random bits, stored only as a SHA-256 hash) and DOKU Request-Ids.
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+// Identifiers the BFF makes: invoice numbers (guessable by design: not secrets) and DOKU Request-Ids.
+// Read tokens (secrets) are in read-tokens.ts.
+import { randomBytes, randomUUID } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -14,14 +14,3 @@ export function newInvoiceNumber(now: Date = new Date()): string {
 }
 
 export const newRequestId = (): string => randomUUID();
-
-export const newStatusToken = (): string => randomBytes(32).toString('base64url');
-
-export const hashStatusToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
-
-/** Constant-time check of a presented token against the stored hash. */
-export function statusTokenMatches(presented: string, storedHash: string): boolean {
-  const a = Buffer.from(hashStatusToken(presented), 'hex');
-  const b = Buffer.from(storedHash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
-}

@@ -1,7 +1,8 @@
 // Pricing: the server alone decides what an order costs. Pure functions over a catalog.
 import { z } from 'zod';
 import { MAX_LINES, MAX_QUANTITY, type CartItem } from '../../shared/api.ts';
-import { MAX_AMOUNT, type LineItem } from '../doku/schemas.ts';
+import { OrderError } from './errors.ts';
+import { MAX_AMOUNT, sumLineItems, type LineItem } from './line-items.ts';
 
 export const CatalogEntry = z.strictObject({
   sku: z.string().min(1).max(64),
@@ -22,54 +23,40 @@ export function catalogFrom(entries: CatalogEntry[]): Catalog {
   return new Map(CatalogSchema.parse(entries).map((e) => [e.sku, e]));
 }
 
-/** A priced order: DOKU's line items and their total. */
+/** A priced order: its line items and their total. */
 export interface PricedOrder {
   lineItems: LineItem[];
   amount: number;
 }
 
-export type PricingError =
-  | { code: 'unknown_sku'; message: string; sku: string }
-  | { code: 'amount_too_large'; message: string }
-  | { code: 'invalid_request'; message: string };
-
-/** Total of line items; the sum DOKU checks. */
-export const sumLineItems = (items: readonly LineItem[]): number =>
-  items.reduce((sum, li) => sum + li.price * li.quantity, 0);
-
-/** Check limits that apply to any order source (catalog, order token, resolveOrder). */
-export function checkPricedOrder(order: PricedOrder): PricingError | null {
-  if (order.lineItems.length === 0 || order.lineItems.length > MAX_LINES) {
-    return { code: 'invalid_request', message: `An order has 1 to ${MAX_LINES} lines.` };
+/** Total the lines and check the limits that apply to any order source (catalog, order token, resolveOrder). */
+export function priceLines(lineItems: LineItem[]): PricedOrder {
+  if (lineItems.length === 0 || lineItems.length > MAX_LINES) {
+    throw new OrderError('invalid_order', `An order has 1 to ${MAX_LINES} lines.`);
   }
-  if (order.amount !== sumLineItems(order.lineItems)) {
-    return { code: 'invalid_request', message: 'Line items do not add up to the amount.' };
+  const amount = sumLineItems(lineItems);
+  if (amount > MAX_AMOUNT) {
+    throw new OrderError(
+      'amount_too_large',
+      `The total exceeds LinkAja's limit of Rp ${MAX_AMOUNT.toLocaleString('id-ID')}.`,
+    );
   }
-  if (order.amount > MAX_AMOUNT) {
-    return {
-      code: 'amount_too_large',
-      message: `The total exceeds LinkAja's limit of Rp ${MAX_AMOUNT.toLocaleString('id-ID')}.`,
-    };
-  }
-  return null;
+  return { lineItems, amount };
 }
 
 /** Price cart items from the catalog. Same SKU on two lines is merged into one line. */
-export function priceCart(catalog: Catalog, items: readonly CartItem[]): PricedOrder | PricingError {
+export function priceCart(catalog: Catalog, items: readonly CartItem[]): PricedOrder {
   const quantities = new Map<string, number>();
   for (const { sku, quantity } of items) {
-    if (!catalog.has(sku)) return { code: 'unknown_sku', message: `Unknown SKU "${sku}".`, sku };
+    if (!catalog.has(sku)) throw new OrderError('unknown_sku', `Unknown SKU "${sku}".`);
     const merged = (quantities.get(sku) ?? 0) + quantity;
-    if (merged > MAX_QUANTITY)
-      return { code: 'invalid_request', message: `Quantity of "${sku}" exceeds ${MAX_QUANTITY}.` };
+    if (merged > MAX_QUANTITY) throw new OrderError('invalid_order', `Quantity of "${sku}" exceeds ${MAX_QUANTITY}.`);
     quantities.set(sku, merged);
   }
-  const lineItems: LineItem[] = [...quantities].map(([sku, quantity]) => {
-    const entry = catalog.get(sku)!;
-    return { name: entry.name, price: entry.price, quantity };
-  });
-  const order = { lineItems, amount: sumLineItems(lineItems) };
-  return checkPricedOrder(order) ?? order;
+  return priceLines(
+    [...quantities].map(([sku, quantity]) => {
+      const entry = catalog.get(sku)!;
+      return { name: entry.name, price: entry.price, quantity };
+    }),
+  );
 }
-
-export const isPricingError = (r: PricedOrder | PricingError): r is PricingError => 'code' in r;

@@ -1,30 +1,42 @@
 // Order sources: where the BFF gets an order's lines and price. Never from the browser.
 // A catalog (SKU pricing), an order token (a JWT signed by the merchant's backend), or a
-// merchant-supplied resolveOrder function when the BFF is mounted inside a Node app.
+// merchant-supplied resolveOrder function when the BFF is mounted inside a Node app. The last two
+// may also name the merchant's own order (`reference`) and add `metadata`.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { Request } from 'express';
 import { jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import type { CreatePaymentRequest } from '../../shared/api.ts';
-import { LineItem } from '../doku/schemas.ts';
-import { ApiError } from '../http/errors.ts';
-import {
-  catalogFrom,
-  checkPricedOrder,
-  isPricingError,
-  priceCart,
-  sumLineItems,
-  CatalogSchema,
-  type Catalog,
-  type PricedOrder,
-} from './pricing.ts';
+import { issuesOf } from '../lib/issues.ts';
+import { OrderError } from './errors.ts';
+import { LineItem } from './line-items.ts';
+import { catalogFrom, priceCart, priceLines, CatalogSchema, type Catalog, type PricedOrder } from './pricing.ts';
+import { Metadata, Reference } from './reference.ts';
 
-/** A merchant's own pricing hook: gets the validated request, returns line items (or throws ApiError). */
-export type ResolveOrder = (request: CreatePaymentRequest) => Promise<{ lineItems: LineItem[] }>;
+/** What a merchant's resolveOrder returns: the lines, and optionally its own order id and metadata. */
+export const ResolvedOrder = z.object({
+  lineItems: z.array(LineItem),
+  reference: Reference.optional(),
+  metadata: Metadata.optional(),
+});
+export type ResolvedOrder = z.input<typeof ResolvedOrder>;
+
+/**
+ * A merchant's own pricing hook: gets the validated request and the Express request (to read its
+ * session), returns the order (or throws an OrderError).
+ */
+export type ResolveOrder = (request: CreatePaymentRequest, httpRequest: Request) => Promise<ResolvedOrder>;
+
+/** A priced order and what the merchant said about it. */
+export interface OrderDraft extends PricedOrder {
+  reference: string | null;
+  metadata: Metadata;
+}
 
 const DEMO_CATALOG = fileURLToPath(new URL('./demo-catalog.json', import.meta.url));
 
-/** Read and validate a catalog file; the error names the file and the problem. */
+/** Read and validate a catalog file (at start-up); the error names the file and the problem. */
 export async function loadCatalog(file: string = DEMO_CATALOG): Promise<Catalog> {
   let raw: unknown;
   try {
@@ -42,10 +54,18 @@ export async function loadCatalog(file: string = DEMO_CATALOG): Promise<Catalog>
   return catalogFrom(parsed.data);
 }
 
-/** Claims of an order token. The merchant's backend signs it with ORDER_TOKEN_SECRET (HS256) and sets exp. */
+/** An order token is signed for one checkout: it says when (`iat`) and lives at most this long. */
+export const ORDER_TOKEN_MAX_LIFETIME_S = 3600;
+/** The merchant's clock and ours may differ a little. */
+const CLOCK_TOLERANCE_S = 30;
+
+/** Claims of an order token, signed by the merchant's backend with ORDER_TOKEN_SECRET (HS256). */
 export const OrderTokenClaims = z.object({
   items: z.array(LineItem).min(1),
+  iat: z.number(),
   exp: z.number(),
+  ref: Reference.optional(),
+  metadata: Metadata.optional(),
 });
 
 export interface OrderSources {
@@ -54,51 +74,88 @@ export interface OrderSources {
   resolveOrder?: ResolveOrder;
 }
 
-async function fromOrderToken(token: string, secret: string | undefined): Promise<LineItem[]> {
-  if (!secret)
-    throw new ApiError(
-      400,
+const invalidToken = (message: string) => new OrderError('invalid_order_token', message);
+
+/** jose's verdicts, said for the merchant who signed the token. */
+function tokenRefusal(err: unknown): OrderError {
+  if (err instanceof joseErrors.JWTExpired) {
+    return err.claim === 'iat'
+      ? invalidToken(`The order token was signed more than ${ORDER_TOKEN_MAX_LIFETIME_S} s ago (iat).`)
+      : new OrderError('order_token_expired', 'The order token has expired.');
+  }
+  if (err instanceof joseErrors.JWTClaimValidationFailed && (err.claim === 'iat' || err.claim === 'exp')) {
+    return err.reason === 'missing'
+      ? invalidToken(
+          `The order token must carry ${err.claim} (${err.claim === 'iat' ? 'when it was signed' : 'when it ends'}).`,
+        )
+      : invalidToken(`The order token's ${err.claim} is not valid: check the signing server's clock.`);
+  }
+  return invalidToken('The order token is not valid.');
+}
+
+async function fromOrderToken(token: string, secret: string | undefined): Promise<z.infer<typeof OrderTokenClaims>> {
+  if (!secret) {
+    throw new OrderError(
       'order_source_unavailable',
       'Order tokens are not enabled on this BFF (ORDER_TOKEN_SECRET is not set).',
     );
+  }
+  let payload: unknown;
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+    ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
       algorithms: ['HS256'],
-      requiredClaims: ['exp'],
-    });
-    const claims = OrderTokenClaims.safeParse(payload);
-    if (!claims.success)
-      throw new ApiError(
-        400,
-        'invalid_order_token',
-        'The order token does not carry valid items [{name, price, quantity}].',
-      );
-    return claims.data.items;
+      requiredClaims: ['exp', 'iat'],
+      maxTokenAge: ORDER_TOKEN_MAX_LIFETIME_S,
+      clockTolerance: CLOCK_TOLERANCE_S,
+    }));
   } catch (err) {
-    if (err instanceof ApiError) throw err;
-    const expired = err instanceof joseErrors.JWTExpired;
-    throw new ApiError(
-      400,
+    throw tokenRefusal(err);
+  }
+  const claims = OrderTokenClaims.safeParse(payload);
+  if (!claims.success) {
+    throw new OrderError(
       'invalid_order_token',
-      expired ? 'The order token has expired.' : 'The order token is not valid.',
+      'The order token does not carry valid items [{name, price, quantity}], ref (up to 64 characters) and metadata (up to 20 string pairs).',
+      issuesOf(claims.error),
     );
   }
+  // Without this, a token could be signed today to work for years: iat in the past, exp far away.
+  if (claims.data.exp - claims.data.iat > ORDER_TOKEN_MAX_LIFETIME_S) {
+    throw invalidToken(`An order token may live at most ${ORDER_TOKEN_MAX_LIFETIME_S} s (exp - iat).`);
+  }
+  return claims.data;
 }
 
-/** Price a create-payment request from the configured sources; throws ApiError (4xx) when it cannot. */
-export async function priceRequest(req: CreatePaymentRequest, sources: OrderSources): Promise<PricedOrder> {
-  let result: ReturnType<typeof priceCart>;
-  if (sources.resolveOrder) {
-    const { lineItems } = await sources.resolveOrder(req);
-    const order = { lineItems, amount: sumLineItems(lineItems) };
-    result = checkPricedOrder(order) ?? order;
-  } else if (req.order_token !== undefined) {
-    const lineItems = await fromOrderToken(req.order_token, sources.orderTokenSecret);
-    const order = { lineItems, amount: sumLineItems(lineItems) };
-    result = checkPricedOrder(order) ?? order;
-  } else {
-    result = priceCart(sources.catalog, req.items);
+async function fromResolveOrder(
+  resolveOrder: ResolveOrder,
+  req: CreatePaymentRequest,
+  httpRequest: Request,
+): Promise<z.infer<typeof ResolvedOrder>> {
+  const resolved = ResolvedOrder.safeParse(await resolveOrder(req, httpRequest));
+  if (!resolved.success) {
+    const issues = issuesOf(resolved.error);
+    throw new OrderError(
+      'invalid_order',
+      `resolveOrder returned an invalid order: ${issues[0].path} ${issues[0].message}`,
+      issues,
+    );
   }
-  if (isPricingError(result)) throw new ApiError(400, result.code, result.message);
-  return result;
+  return resolved.data;
+}
+
+/** Price a create-payment request from the configured sources; throws an OrderError when it cannot. */
+export async function priceRequest(
+  req: CreatePaymentRequest,
+  sources: OrderSources,
+  httpRequest: Request,
+): Promise<OrderDraft> {
+  if (sources.resolveOrder) {
+    const r = await fromResolveOrder(sources.resolveOrder, req, httpRequest);
+    return { ...priceLines(r.lineItems), reference: r.reference ?? null, metadata: r.metadata ?? {} };
+  }
+  if (req.order_token !== undefined) {
+    const claims = await fromOrderToken(req.order_token, sources.orderTokenSecret);
+    return { ...priceLines(claims.items), reference: claims.ref ?? null, metadata: claims.metadata ?? {} };
+  }
+  return { ...priceCart(sources.catalog, req.items), reference: null, metadata: {} };
 }

@@ -3,9 +3,10 @@
 // makes that hold across instances), and an order past its expiry is asked once more before it is
 // marked EXPIRED. Answers go through the same state machine as notifications.
 import { GatewayError, type DokuClient } from '../doku/client.ts';
-import { applyReport, type ApplyDeps } from '../orders/apply.ts';
+import { Loop } from '../lib/loop.ts';
+import { applyReport, type ApplyDeps } from '../payments/apply-report.ts';
 import { newRequestId } from '../orders/ids.ts';
-import type { Order } from '../store/types.ts';
+import type { Order } from '../orders/order.ts';
 
 export interface ReconcilerDeps extends ApplyDeps {
   doku: Pick<DokuClient, 'checkStatus'>;
@@ -25,18 +26,21 @@ export interface TickResult {
 }
 
 export class Reconciler {
-  private timer?: NodeJS.Timeout;
   private running?: Promise<TickResult>;
-  constructor(private readonly deps: ReconcilerDeps) {}
+  /** A pass every interval (a pass counts its own errors: it never fails as a whole). */
+  private readonly loop: Loop;
 
-  start(): void {
-    this.timer ??= setInterval(() => void this.tick().catch(() => undefined), this.deps.intervalMs);
-    this.timer.unref();
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.loop = new Loop({ intervalMs: deps.intervalMs, runAtStart: false, run: async () => void (await this.tick()) });
   }
 
+  start(): void {
+    this.loop.start();
+  }
+
+  /** For good; waits for a pass in progress (the loop's, or one a caller started with tick()). */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    await this.loop.stop();
     await this.running?.catch(() => undefined);
   }
 

@@ -2,11 +2,12 @@
 // against the path of the BFF's *public* notification URL; the order changes in the same transaction
 // that records the notification; 200 only after that commit.
 import express, { Router } from 'express';
-import { notificationUrl, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import { Notification } from '../doku/schemas.ts';
 import { DokuSignatureError, verifyDokuSignature } from '../doku/verify.ts';
 import { ApiError } from '../http/errors.ts';
-import { applyReport, type ApplyDeps } from '../orders/apply.ts';
+import { applyReport, type ApplyDeps } from '../payments/apply-report.ts';
+import { storeFailure } from '../store/errors.ts';
 
 export interface NotificationDeps extends ApplyDeps {
   config: Config;
@@ -17,7 +18,7 @@ const KEPT_HEADERS = ['client-id', 'request-id', 'request-timestamp', 'signature
 
 export function notificationsRouter(deps: NotificationDeps): Router {
   const { config, log } = deps;
-  const target = new URL(notificationUrl(config)).pathname;
+  const target = new URL(config.notificationUrl).pathname;
   const router = Router();
 
   router.post(config.notificationPath, express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
@@ -54,26 +55,21 @@ export function notificationsRouter(deps: NotificationDeps): Router {
       KEPT_HEADERS.filter((h) => req.get(h) !== undefined).map((h) => [h, req.get(h)!]),
     );
 
-    let outcome;
-    try {
-      outcome = await applyReport(deps, {
+    const outcome = await applyReport(deps, {
+      invoiceNumber: n.order.invoice_number,
+      report: { status: n.transaction.status, amount: n.order.amount },
+      source: 'notification',
+      inbox: {
+        requestId,
         invoiceNumber: n.order.invoice_number,
-        report: { status: n.transaction.status, amount: n.order.amount },
-        source: 'notification',
-        inbox: {
-          requestId,
-          invoiceNumber: n.order.invoice_number,
-          headers,
-          rawBody: rawBody.toString('utf8'),
-          receivedAt: new Date(),
-        },
-        now: new Date(),
-      });
-    } catch (err) {
+        headers,
+        rawBody: rawBody.toString('utf8'),
+        receivedAt: new Date(),
+      },
+      now: new Date(),
+    })
       // Not stored: DOKU must retry, so never a 200 here.
-      log.error({ requestId, reason: (err as Error).message }, 'notification could not be stored');
-      throw new ApiError(503, 'store_unavailable', 'Notification could not be stored; please retry.');
-    }
+      .catch(storeFailure('Notification could not be stored; please retry.'));
     if (outcome.kind === 'unknown_invoice') throw new ApiError(404, 'not_found', 'Unknown invoice number.');
     res.status(200).json({ received: true, duplicate: outcome.kind === 'duplicate' });
   });

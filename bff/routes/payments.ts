@@ -1,11 +1,19 @@
-// Widget-facing payment routes: create, read status, follow status (server-sent events).
+// Widget-facing payment routes: create (or hand out again), read status, follow status (server-sent events).
 import { Router, type Request } from 'express';
-import { CreatePaymentRequest, isFinalStatus, STATUS_EVENT, type PaymentStatusResponse } from '../../shared/api.ts';
-import { statusChangeOf, type EventBus, type StatusChange } from '../events/bus.ts';
+import {
+  CreatePaymentRequest,
+  IDEMPOTENCY_KEY_HEADER,
+  IdempotencyKey,
+  isFinalStatus,
+  STATUS_EVENT,
+  type PaymentStatusResponse,
+} from '../../shared/api.ts';
+import type { EventBus } from '../events/bus.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
-import { createPayment, type CreatePaymentDeps } from '../orders/create-payment.ts';
-import { statusTokenMatches } from '../orders/ids.ts';
-import type { Order } from '../store/types.ts';
+import { statusChangeOf, type Order, type StatusChange } from '../orders/order.ts';
+import { matchReadToken } from '../orders/read-tokens.ts';
+import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
+import { storeFailure } from '../store/errors.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
@@ -15,17 +23,34 @@ export interface PaymentRoutesDeps extends CreatePaymentDeps {
   maxStreamMs?: number;
 }
 
-const toStatus = (o: Pick<Order, 'invoiceNumber' | 'amount' | 'status' | 'updatedAt'>): PaymentStatusResponse => ({
-  invoice_number: o.invoiceNumber,
-  amount: o.amount,
-  status: o.status,
-  updated_at: o.updatedAt.toISOString(),
+/** The status answer and each event's data; the reference never changes, so the order read at the start gives it. */
+const toStatus = (s: StatusChange, reference: string | null): PaymentStatusResponse => ({
+  invoice_number: s.invoiceNumber,
+  amount: s.amount,
+  status: s.status,
+  updated_at: s.updatedAt,
+  reference,
 });
 
-function presentedToken(req: Request): string | undefined {
+const bearerToken = (req: Request): string | undefined => {
   const auth = req.get('authorization');
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return typeof req.query.token === 'string' ? req.query.token : undefined;
+  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+};
+/** EventSource cannot send headers: the event stream also takes `?token=` (access logs drop queries). */
+const streamToken = (req: Request): string | undefined =>
+  typeof req.query.token === 'string' ? req.query.token : bearerToken(req);
+
+function idempotencyKeyOf(req: Request): string | undefined {
+  const raw = req.get(IDEMPOTENCY_KEY_HEADER);
+  if (raw === undefined) return undefined;
+  const parsed = IdempotencyKey.safeParse(raw);
+  if (!parsed.success) {
+    const message = parsed.error.issues[0].message;
+    throw new ApiError(400, 'invalid_request', `Invalid ${IDEMPOTENCY_KEY_HEADER} header: ${message}.`, [
+      { path: IDEMPOTENCY_KEY_HEADER, message },
+    ]);
+  }
+  return parsed.data;
 }
 
 const NOT_FOUND = () => new ApiError(404, 'not_found', 'No payment with that invoice number and status token.');
@@ -35,35 +60,46 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
   const maxStreamMs = deps.maxStreamMs ?? 30 * 60_000;
 
-  /** The order, if the token matches; a wrong token and an unknown invoice answer alike. */
-  async function authorisedOrder(req: Request): Promise<Order> {
-    const token = presentedToken(req);
+  /**
+   * The order, if the token is one of its read tokens (status token or unexpired return ticket); a
+   * wrong token and an unknown invoice answer alike.
+   */
+  async function authorisedOrder(req: Request, token: string | undefined): Promise<Order> {
     const invoice = String(req.params.invoice);
     if (!token || invoice.length > 64) throw NOT_FOUND();
-    const order = await deps.store.getOrder(invoice).catch(() => {
-      throw new ApiError(503, 'store_unavailable', 'Payment status is temporarily unavailable.');
-    });
-    // Compare against a dummy hash for unknown invoices too, so timing does not tell them apart.
-    const ok = statusTokenMatches(token, order?.statusTokenHash ?? '0'.repeat(64));
-    if (!order || !ok) throw NOT_FOUND();
-    return order;
+    const found = await deps.store
+      .getOrderWithTokens(invoice)
+      .catch(storeFailure('Payment status is temporarily unavailable.'));
+    // Unknown invoices are compared against a dummy too, so timing does not tell them apart.
+    const match = matchReadToken(token, found?.tokens ?? [], new Date());
+    if (!found || !match) throw NOT_FOUND();
+    return found.order;
   }
 
   router.post('/payments', async (req, res) => {
     const parsed = CreatePaymentRequest.safeParse(req.body);
     if (!parsed.success) throw invalidRequest(parsed.error);
+    const idempotencyKey = idempotencyKeyOf(req);
     const log = deps.log.child({ reqId: res.locals.requestId as string });
-    const created = await createPayment(deps, parsed.data, { origin: req.get('origin'), log });
-    res.set('Cache-Control', 'no-store').status(201).json(created);
+    const { created, payment } = await createPayment(deps, parsed.data, {
+      origin: req.get('origin'),
+      idempotencyKey,
+      httpRequest: req,
+      log,
+    });
+    res
+      .set('Cache-Control', 'no-store')
+      .status(created ? 201 : 200)
+      .json(payment);
   });
 
   router.get('/payments/:invoice', async (req, res) => {
-    const order = await authorisedOrder(req);
-    res.set('Cache-Control', 'no-store').json(toStatus(order));
+    const order = await authorisedOrder(req, bearerToken(req));
+    res.set('Cache-Control', 'no-store').json(toStatus(statusChangeOf(order), order.reference));
   });
 
   router.get('/payments/:invoice/events', async (req, res) => {
-    const order = await authorisedOrder(req);
+    const order = await authorisedOrder(req, streamToken(req));
     // A client that left during that read has already fired 'close': holding anything now would leak.
     if (res.closed || req.destroyed) return;
     const lastSeen = Number(req.get('last-event-id') ?? NaN);
@@ -90,29 +126,15 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
     const send = (s: StatusChange) => {
       if (closed || s.version <= sent) return;
       sent = s.version;
-      const data: PaymentStatusResponse = {
-        invoice_number: s.invoiceNumber,
-        amount: s.amount,
-        status: s.status,
-        updated_at: s.updatedAt,
-      };
-      res.write(`id: ${s.version}\nevent: ${STATUS_EVENT}\ndata: ${JSON.stringify(data)}\n\n`);
+      res.write(`id: ${s.version}\nevent: ${STATUS_EVENT}\ndata: ${JSON.stringify(toStatus(s, order.reference))}\n\n`);
       if (isFinalStatus(s.status)) close();
     };
 
     unsubscribe = deps.bus.subscribe(order.invoiceNumber, send);
     req.on('close', close);
-    timers.push(
-      setInterval(() => {
-        res.write(': heartbeat\n\n');
-        // Re-read too: a change whose publish was lost (a crash between commit and NOTIFY, a dead
-        // listener, a duplicate retry after a lost commit ack) still reaches the stream within one beat.
-        deps.store.getOrder(order.invoiceNumber).then(
-          (o) => o && o.version > sent && send(statusChangeOf(o)),
-          () => undefined,
-        );
-      }, heartbeatMs),
-    );
+    // Comments only: every committed change reaches the bus (announced with its commit), and a
+    // reconnected listener re-reads open streams' orders, so the stream needs no polling of its own.
+    timers.push(setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs));
     timers.push(setTimeout(close, maxStreamMs));
     // Re-read after subscribing, so a change between the first read and the subscription is not lost.
     const current = (await deps.store.getOrder(order.invoiceNumber).catch(() => null)) ?? order;

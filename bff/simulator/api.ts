@@ -2,7 +2,8 @@
 // request's signature is verified over the raw bytes received, and refusals say what to check.
 import { randomBytes } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
-import { CHECK_STATUS_PATH, LINKAJA_PAYMENT_PATH, LinkAjaPaymentRequest, MAX_AMOUNT } from '../doku/schemas.ts';
+import { CHECK_STATUS_PATH, LINKAJA_PAYMENT_PATH, LinkAjaPaymentRequest } from '../doku/schemas.ts';
+import { MAX_AMOUNT } from '../orders/line-items.ts';
 import { bodyDigest } from '../doku/signature.ts';
 import {
   DokuSignatureError,
@@ -223,6 +224,7 @@ export function dokuApiRouter(opts: DokuApiOptions): Router {
       notificationUrl: request.additional_info?.override_notification_url ?? opts.notificationUrl,
       createdAt: new Date(),
       status: 'PENDING',
+      pageVisits: 0,
       notifications: [],
     });
     log.info({ invoice: order.invoice_number, amount: order.amount }, 'payment created');

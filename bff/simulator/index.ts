@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { dokuApiRouter } from './api.ts';
 import { dokuError } from './messages.ts';
 import { Notifier } from './notifier.ts';
-import { alreadyDecidedPage, checkoutPage, errorPage, PAGE_CSP, PAGE_CSS } from './page.ts';
+import { alreadyDecidedPage, alreadyUsedPage, checkoutPage, errorPage, PAGE_CSP, PAGE_CSS } from './page.ts';
 import { DECISION_STATUS, isDecision, PaymentBook, type Decision, type SimulatedPayment } from './state.ts';
 
 export type { Decision, NotificationAttempt, SimulatedPayment, SimulatedStatus } from './state.ts';
@@ -43,6 +43,12 @@ export interface SimulatorOptions {
   notificationRetryDelaysMs?: readonly number[];
   /** Payments kept in memory; the oldest are dropped beyond it (default 10 000). */
   maxPayments?: number;
+  /**
+   * The same payment's redirect posted again while it is undecided: 'allow' (default) shows the
+   * LinkAja page again; 'refuse' shows that the link was already used, with the way back to the shop.
+   * Whether LinkAja itself takes a redirect twice is unconfirmed: a shop can test both.
+   */
+  redirectReuse?: 'allow' | 'refuse';
 }
 
 export interface Simulator {
@@ -54,6 +60,8 @@ export interface Simulator {
    */
   decide(invoiceNumber: string, decision: Decision): Promise<{ notificationStatus: number | string }>;
   payment(invoiceNumber: string): SimulatedPayment | undefined;
+  /** Every payment it holds, oldest first (tests count DOKU payments made). */
+  payments(): SimulatedPayment[];
   /** Cancel pending notification retries. */
   close(): void;
 }
@@ -133,6 +141,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     const p = message === undefined ? undefined : book.byMessageToken(message);
     if (!p) return sendPage(res, 400, errorPage(UNKNOWN));
     if (p.status !== 'PENDING') return sendPage(res, 409, alreadyDecidedPage(p));
+    if (p.pageVisits++ > 0 && opts.redirectReuse === 'refuse') return sendPage(res, 409, alreadyUsedPage(p));
     sendPage(res, 200, checkoutPage(p, merchantName));
   });
 
@@ -169,6 +178,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       return { notificationStatus: await applyDecision(p, decision) };
     },
     payment: (invoiceNumber) => book.byInvoiceNumber(invoiceNumber),
+    payments: () => book.all(),
     close: () => notifier.close(),
   };
 }

@@ -101,6 +101,16 @@ export function alreadyDecidedPage(p: SimulatedPayment): string {
   );
 }
 
+/** The same redirect posted again while the simulator refuses reuse: say so, and offer the way back. */
+export function alreadyUsedPage(p: SimulatedPayment): string {
+  return layout(
+    'LinkAja - Tautan sudah digunakan',
+    `<h1 class="merchant">Tautan pembayaran sudah digunakan</h1>
+<p class="message" data-testid="linkaja-used">Tautan untuk invoice <strong>${escapeHtml(p.invoiceNumber)}</strong> sudah dibuka sebelumnya. Kembali ke toko untuk melihat status pembayaran.</p>
+<p><a class="button primary" href="${escapeHtml(p.request.order.callback_url)}" data-testid="linkaja-back">Kembali ke merchant</a></p>`,
+  );
+}
+
 /** Unknown or garbled Message, or a bad decision. */
 export function errorPage(message: string): string {
   return layout(

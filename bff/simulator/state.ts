@@ -39,6 +39,8 @@ export interface SimulatedPayment {
   readonly notificationUrl?: string;
   readonly createdAt: Date;
   status: SimulatedStatus;
+  /** How many times the LinkAja page was shown for it (the same redirect posted again counts). */
+  pageVisits: number;
   decidedAt?: Date;
   /** Set when decided: the customer's LinkAja account and the approval code, as in DOKU's notification. */
   accountId?: string;
@@ -68,6 +70,11 @@ export class PaymentBook {
       this.byRequestId.delete(oldest.requestId);
       this.byMessage.delete(oldest.message);
     }
+  }
+
+  /** Every payment held, oldest first. */
+  all(): SimulatedPayment[] {
+    return [...this.byInvoice.values()];
   }
 
   byInvoiceNumber(invoice: string): SimulatedPayment | undefined {

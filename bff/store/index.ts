@@ -1,25 +1,29 @@
 // Open the store DATABASE_URL names and bring its schema up to date.
-//   sqlite:PATH          embedded, one process (the directory is created)
-//   postgres://...       shared by several BFF instances
+import { parseDatabaseUrl } from '../lib/database-url.ts';
 import type { Logger } from '../log.ts';
+import type { StatusChange } from '../orders/order.ts';
 import type { Store } from './types.ts';
 
 export type { Store } from './types.ts';
 
-export async function openStore(databaseUrl: string, log?: Logger): Promise<Store> {
+export interface OpenStoreOptions {
+  log?: Logger;
+  /** PostgreSQL: the NOTIFY channel status changes are announced on, inside their transaction. */
+  statusChannel?: string;
+  /** SQLite: where status changes go once their transaction has committed (the in-memory bus). */
+  announce?: (change: StatusChange) => void;
+}
+
+export async function openStore(databaseUrl: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  const db = parseDatabaseUrl(databaseUrl);
   let store: Store;
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    // Loaded only when used, so an SQLite deployment never touches pg.
+  // Loaded only when used, so an SQLite deployment never touches pg.
+  if (db.kind === 'postgres') {
     const { PostgresStore } = await import('./postgres.ts');
-    store = new PostgresStore(databaseUrl, { log });
-  } else if (databaseUrl.startsWith('sqlite:')) {
-    const path = databaseUrl.slice('sqlite:'.length);
-    if (!path) throw new Error('DATABASE_URL sqlite: needs a file path (sqlite:./data/linkaja.db)');
-    const { SqliteStore } = await import('./sqlite.ts');
-    store = new SqliteStore(path);
+    store = new PostgresStore(db.url, { log: opts.log, statusChannel: opts.statusChannel });
   } else {
-    // Never echo the URL: it may hold a password.
-    throw new Error('DATABASE_URL must be sqlite:PATH or postgres://...');
+    const { SqliteStore } = await import('./sqlite.ts');
+    store = new SqliteStore(db.path, { announce: opts.announce });
   }
   try {
     await store.migrate();
@@ -27,6 +31,6 @@ export async function openStore(databaseUrl: string, log?: Logger): Promise<Stor
     await store.close().catch(() => undefined);
     throw err;
   }
-  log?.debug({ store: databaseUrl.split(':')[0] }, 'store ready');
+  opts.log?.debug({ store: db.kind }, 'store ready');
   return store;
 }

@@ -1,84 +1,11 @@
 // The order store's interface. SQLite (embedded) and PostgreSQL (several instances) implement it;
-// no SQL lives outside bff/store/. One parametrised test suite runs against both.
+// no SQL lives outside bff/store/. One parametrised test suite runs against both. The shapes it
+// stores are the domain's (orders/); what a change writes is decided there too (orders/plan.ts).
 import type { PaymentStatus, Redirect } from '../../shared/api.ts';
-import type { LineItem } from '../doku/schemas.ts';
-import type { Report, Verdict } from '../orders/state.ts';
-
-/** Where the order is with DOKU's create-payment call. */
-export type GatewayState = 'requested' | 'accepted' | 'rejected';
-
-export interface Order {
-  invoiceNumber: string;
-  amount: number;
-  status: PaymentStatus;
-  /** SHA-256 hex of the status token; the token itself is never stored. */
-  statusTokenHash: string;
-  /** DOKU Request-Id of the create-payment call, kept for its retries. */
-  requestId: string;
-  lineItems: LineItem[];
-  returnUrl: string;
-  gatewayState: GatewayState;
-  redirect: Redirect | null;
-  /** Set when DOKU reported a different amount: a person must look. */
-  needsReview: boolean;
-  /** Increments at every status change; the SSE event id. */
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-  expiresAt: Date;
-  /** Last time reconciliation asked DOKU's Check Status about it. */
-  lastCheckedAt: Date | null;
-}
-
-export type NewOrder = Pick<
-  Order,
-  'invoiceNumber' | 'amount' | 'statusTokenHash' | 'requestId' | 'lineItems' | 'returnUrl' | 'createdAt' | 'expiresAt'
->;
-
-/** Where a report about an order's payment came from. */
-export type ReportSource = 'notification' | 'check_status' | 'expiry';
-
-/** A received DOKU notification, recorded verbatim in the inbox (audit trail; kept forever). */
-export interface InboxEntry {
-  requestId: string;
-  invoiceNumber: string;
-  headers: Record<string, string>;
-  rawBody: string;
-  receivedAt: Date;
-}
-
-export interface ApplyInput {
-  invoiceNumber: string;
-  report: Report;
-  source: ReportSource;
-  /** For notifications: recorded in the same transaction as the order change. */
-  inbox?: InboxEntry;
-  now: Date;
-  /**
-   * The merchant's backend wants final results (MERCHANT_WEBHOOK_URL): a transition to SUCCESS, FAILED
-   * or EXPIRED is queued for it in the same transaction (the webhook outbox), so a restart loses none.
-   */
-  queueWebhook?: boolean;
-}
-
-export type ApplyOutcome =
-  /** The same notification Request-Id was already recorded: nothing changed. */
-  | { kind: 'duplicate' }
-  /** No such order (the inbox entry, if any, is still recorded). */
-  | { kind: 'unknown_invoice' }
-  /** The state machine's verdict was applied (or was a no-op); `order` is the state after commit. */
-  | { kind: 'applied'; verdict: Verdict; order: Order; previous: PaymentStatus };
-
-/** One recorded status change (the order_events audit table; kept forever). */
-export interface OrderEvent {
-  from: PaymentStatus;
-  to: PaymentStatus;
-  /** A ReportSource, or 'gateway' when DOKU refused the payment outright (markRejected). */
-  source: ReportSource | 'gateway';
-  /** The order's version after this change. */
-  version: number;
-  at: Date;
-}
+import type { InboxEntry, NewOrder, Order, OrderEvent } from '../orders/order.ts';
+import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-keys.ts';
+import type { ApplyInput, ApplyOutcome } from '../orders/plan.ts';
+import type { ReadToken } from '../orders/read-tokens.ts';
 
 /** A final status change waiting in the webhook outbox (one order_events row). */
 export interface WebhookDue {
@@ -110,20 +37,46 @@ export interface ClaimOptions {
   leaseMs?: number;
 }
 
+/** Which orders to list, newest first (the server API's list). */
+export interface OrderQuery {
+  reference?: string;
+  status?: PaymentStatus;
+  /** Created at or after this. */
+  createdFrom?: Date;
+  /** Created before this. */
+  createdBefore?: Date;
+  /** The page after this order (the last one of the previous page). */
+  after?: Pick<Order, 'createdAt' | 'invoiceNumber'>;
+  limit: number;
+}
+
 export interface Store {
   /** Create or migrate the schema; safe when several instances start at once. */
   migrate(): Promise<void>;
-  /** Insert a new PENDING order in gateway state 'requested' (before DOKU is called). */
+  /** Insert a new PENDING order in gateway state 'requested', with its read tokens; no key finds it. */
   insertOrder(order: NewOrder): Promise<void>;
+  /**
+   * In one transaction holding the locks of the request's keys (Idempotency-Key, reference): read the
+   * payments they find, and carry out what the pure `planFindOrCreate` (orders/payment-keys.ts) says:
+   * hand one out again, refuse, or insert the new order (before DOKU is called) and point the keys at it.
+   */
+  findOrCreatePayment(input: FindOrCreateInput): Promise<FindOrCreateOutcome>;
+  /** DOKU gave this payment no redirect: no key finds it any more, so a retry makes a new one. */
+  releasePaymentKeys(invoiceNumber: string): Promise<void>;
+  /** One more read token for an order (the fresh status token of an answer given again). */
+  addReadToken(invoiceNumber: string, token: ReadToken, now: Date): Promise<void>;
+  /** An order with its read tokens (hashes), for a status read. */
+  getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null>;
+  /** Orders newest first (by creation, then invoice number), filtered and paged. */
+  listOrders(query: OrderQuery): Promise<Order[]>;
   /** DOKU accepted the payment: keep its redirect. */
   markAccepted(invoiceNumber: string, redirect: Redirect, now: Date): Promise<void>;
-  /** DOKU definitively refused the payment: the order is FAILED (gateway state 'rejected'). */
+  /** DOKU definitively refused the payment: the order is FAILED (gateway state 'rejected'); see `planRejection`. */
   markRejected(invoiceNumber: string, now: Date): Promise<Order | null>;
   getOrder(invoiceNumber: string): Promise<Order | null>;
   /**
-   * In one transaction: record the inbox entry (duplicate Request-Id -> 'duplicate', nothing else
-   * happens), lock the order, run the pure state machine (orders/state.ts `decide`), apply its
-   * verdict (a transition bumps `version`; an amount mismatch sets `needsReview`).
+   * In one transaction: record the inbox entry (a duplicate Request-Id changes nothing else), lock the
+   * order, and carry out what the pure `planReport` (orders/plan.ts) says for it.
    */
   applyReport(input: ApplyInput): Promise<ApplyOutcome>;
   /**
@@ -148,7 +101,7 @@ export interface Store {
   settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void>;
   /** Inbox rows for an invoice, oldest first (audit and tests). */
   listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>>;
-  /** Status changes of an order, oldest first (audit and tests). */
+  /** Status changes of an order, oldest first: its history (audit, the server API, tests). */
   listEvents(invoiceNumber: string): Promise<OrderEvent[]>;
   /** Readiness: the database answers. */
   ping(): Promise<void>;

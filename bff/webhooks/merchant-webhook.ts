@@ -5,7 +5,11 @@
 import { createHmac } from 'node:crypto';
 import type { PaymentStatus } from '../../shared/api.ts';
 import { signaturesEqual } from '../doku/signature.ts';
+import { Loop } from '../lib/loop.ts';
 import type { Logger } from '../log.ts';
+import type { LineItem } from '../orders/line-items.ts';
+import type { Order } from '../orders/order.ts';
+import type { Metadata } from '../orders/reference.ts';
 import type { Store, WebhookDue } from '../store/types.ts';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'LinkAja-Pay-Signature';
@@ -15,7 +19,25 @@ export interface WebhookEvent {
   id: string;
   type: 'payment.succeeded' | 'payment.failed' | 'payment.expired';
   created_at: string;
-  data: { invoice_number: string; amount: number; currency: 'IDR'; status: PaymentStatus; updated_at: string };
+  data: {
+    invoice_number: string;
+    /** The merchant's order id (order token `ref`, resolveOrder's `reference`), or null. */
+    reference: string | null;
+    metadata: Metadata;
+    amount: number;
+    currency: 'IDR';
+    status: PaymentStatus;
+    line_items: LineItem[];
+    /** When the payment was created. */
+    created_at: string;
+    /** When this change happened. */
+    updated_at: string;
+    /**
+     * On payment.succeeded only: another payment of the same reference was paid first (its invoice),
+     * so the customer paid twice and one must be refunded. Otherwise null.
+     */
+    duplicate_of: string | null;
+  };
 }
 
 const TYPES: Partial<Record<PaymentStatus, WebhookEvent['type']>> = {
@@ -24,18 +46,26 @@ const TYPES: Partial<Record<PaymentStatus, WebhookEvent['type']>> = {
   EXPIRED: 'payment.expired',
 };
 
-/** The event for a queued change; its id is stable across attempts, so receivers can drop repeats. */
-export function webhookEventFor(due: WebhookDue): WebhookEvent {
+/**
+ * The one place a webhook's payload is built: the queued change, with the order it belongs to. Its
+ * id is stable across attempts, so receivers can drop repeats.
+ */
+export function webhookEventFor(due: WebhookDue, order: Order): WebhookEvent {
   return {
     id: `${due.invoiceNumber}:${due.version}`,
     type: TYPES[due.status] ?? 'payment.failed',
     created_at: due.at.toISOString(),
     data: {
       invoice_number: due.invoiceNumber,
+      reference: order.reference,
+      metadata: order.metadata,
       amount: due.amount,
       currency: 'IDR',
       status: due.status,
+      line_items: order.lineItems,
+      created_at: order.createdAt.toISOString(),
       updated_at: due.at.toISOString(),
+      duplicate_of: due.status === 'SUCCESS' ? order.duplicateOf : null,
     },
   };
 }
@@ -88,47 +118,39 @@ const DEFAULT_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000, 6 * 3_60
 export class WebhookForwarder {
   private readonly backoff: number[];
   private readonly timeoutMs: number;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private closed = false;
+  /** A pass over the outbox every pollMs (retries, and what was queued before a restart or by another instance). */
+  private readonly loop: Loop;
 
   constructor(private readonly opts: WebhookForwarderOptions) {
     this.backoff = opts.backoffMs ?? DEFAULT_BACKOFF_MS;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    const pollMs = opts.pollMs ?? 5_000;
+    this.loop = new Loop({
+      intervalMs: pollMs,
+      // An outbox that cannot be read (the store is down) is looked at less often, up to once a minute.
+      backoff: { minMs: pollMs, maxMs: Math.max(pollMs, 60_000) },
+      run: () => this.pass(),
+      onError: (err, retryInMs) =>
+        opts.log.warn(
+          { reason: (err as Error).message, retryInMs },
+          'merchant webhook outbox unavailable; will try again',
+        ),
+    });
   }
 
-  /** Look at the outbox every pollMs (retries, and what was queued before a restart). */
+  /** Deliver what is due now, then keep looking every pollMs. */
   start(): void {
-    this.timer ??= setInterval(() => this.kick(), this.opts.pollMs ?? 5_000);
-    this.timer.unref();
-    this.kick();
+    this.loop.start();
   }
 
-  /** Deliver what is due now (a change was just queued); overlapping kicks share one pass. */
+  /** Deliver what is due now (a change was just queued); kicks during a pass make one more pass. */
   kick(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass()
-      .catch((err: Error) =>
-        this.opts.log.warn({ reason: err.message }, 'merchant webhook outbox unavailable; will try again'),
-      )
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
+  /** For good; waits for the pass in progress. */
   async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   private async pass(): Promise<void> {
@@ -145,11 +167,14 @@ export class WebhookForwarder {
   }
 
   private async deliver(due: WebhookDue): Promise<void> {
-    const event = webhookEventFor(due);
-    const body = JSON.stringify(event);
-    const ts = Math.floor(Date.now() / 1000);
+    const id = `${due.invoiceNumber}:${due.version}`;
     let outcome: string;
     try {
+      const order = await this.opts.store.getOrder(due.invoiceNumber);
+      if (!order) throw new Error(`order ${due.invoiceNumber} is missing`);
+      const event = webhookEventFor(due, order);
+      const body = JSON.stringify(event);
+      const ts = Math.floor(Date.now() / 1000);
       const res = await fetch(this.opts.url, {
         method: 'POST',
         headers: {
@@ -162,7 +187,7 @@ export class WebhookForwarder {
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) {
-        this.opts.log.info({ event: event.id, type: event.type, attempt: due.attempts }, 'merchant webhook delivered');
+        this.opts.log.info({ event: id, type: event.type, attempt: due.attempts }, 'merchant webhook delivered');
         return this.opts.store.settleWebhook(due, { deliveredAt: new Date() });
       }
       outcome = `HTTP ${res.status}`;
@@ -171,11 +196,11 @@ export class WebhookForwarder {
     }
     const delay = this.backoff[due.attempts - 1];
     if (delay === undefined) {
-      this.opts.log.error({ event: event.id, attempts: due.attempts, outcome }, 'merchant webhook gave up');
+      this.opts.log.error({ event: id, attempts: due.attempts, outcome }, 'merchant webhook gave up');
       return this.opts.store.settleWebhook(due, { nextAt: null });
     }
     this.opts.log.warn(
-      { event: event.id, attempt: due.attempts, outcome, retryInMs: delay },
+      { event: id, attempt: due.attempts, outcome, retryInMs: delay },
       'merchant webhook failed; will retry',
     );
     return this.opts.store.settleWebhook(due, { nextAt: new Date(Date.now() + delay) });

@@ -32,6 +32,13 @@ describe('loadConfig', () => {
       'http://127.0.0.1:3000/simulator',
     );
   });
+  it('derives the public URLs (with the proxy path) and the reconciliation lease in one place', () => {
+    const c = loadConfig({ PORT: '3000', PUBLIC_URL: 'https://shop.example/pay/', DOKU_TIMEOUT_MS: '12000' });
+    assert.equal(c.notificationUrl, 'https://shop.example/pay/api/notifications/doku');
+    assert.equal(c.simulatorPublicUrl, 'https://shop.example/pay/simulator');
+    assert.equal(c.reconcileLeaseMs, 17_000);
+    assert.equal(loadConfig({ NOTIFICATION_PATH: '/hooks/doku' }).notificationUrl, 'http://localhost:8080/hooks/doku');
+  });
   it("waits DOKU's minute before the first Check Status; the simulator checks at once, every 2 s", () => {
     const sim = loadConfig({});
     assert.deepEqual([sim.reconcileMinAgeMs, sim.reconcileIntervalMs], [0, 2000]);
@@ -61,6 +68,17 @@ describe('loadConfig', () => {
     assert.ok(p.some((l) => l.startsWith('DOKU_ENV ')));
     assert.ok(p.some((l) => l.startsWith('DATABASE_URL ')));
     assert.ok(p.some((l) => l.startsWith('PUBLIC_URL ')));
+  });
+  it('takes sqlite:PATH, postgres:// and postgresql:// as DATABASE_URL, as the store and bus openers read it', () => {
+    for (const url of ['sqlite:/var/lib/linkaja.db', 'postgres://pay@db/linkaja', 'postgresql://pay@db/linkaja']) {
+      assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+    }
+    assert.deepEqual(problems({ DATABASE_URL: 'sqlite:' }), [
+      'DATABASE_URL sqlite: needs a file path (sqlite:./data/linkaja.db)',
+    ]);
+    for (const url of ['postgres:db', 'postgres://', 'mysql://user:hunter2@db/x']) {
+      assert.deepEqual(problems({ DATABASE_URL: url }), ['DATABASE_URL must be sqlite:PATH or postgres://...']);
+    }
   });
   it('parses ALLOWED_ORIGINS and refuses paths in them', () => {
     // The BFF's own origin stays allowed (its demo shop and simulator call it), listed once.

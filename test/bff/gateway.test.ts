@@ -8,6 +8,8 @@ import { verifyDokuSignature } from '../../bff/doku/verify.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { paymentAnswer, startFakeDoku, type Script } from '../helpers/fake-doku.ts';
 import { capturingLogger } from '../helpers/log-capture.ts';
+import { sendNotification } from '../helpers/notify.ts';
+import { openStream } from '../helpers/sse.ts';
 
 const clientId = 'BRN-0001-1234567890123';
 const secretKey = 'SK-gateway-test-secret-0001';
@@ -55,7 +57,9 @@ describe('DOKU client against a scripted DOKU', () => {
     verifyDokuSignature({ headers: r.headers, rawBody: r.body, target: r.path, clientId, secretKey });
     const sent = JSON.parse(r.body);
     assert.equal(sent.order.amount, 96000);
-    assert.equal(sent.order.callback_url, `${bff.url}/`);
+    const callback = new URL(sent.order.callback_url);
+    assert.equal(callback.origin + callback.pathname, `${bff.url}/`);
+    assert.deepEqual([...callback.searchParams.keys()], ['linkaja_invoice', 'linkaja_token']);
     assert.equal(sent.additional_info.override_notification_url, `${bff.url}/api/notifications/doku`);
     assert.deepEqual(sent.order.line_items, [{ name: 'Sate Ayam (10 tusuk)', price: 32000, quantity: 3 }]);
     const order = await bff.store.getOrder(res.body.invoice_number);
@@ -281,12 +285,17 @@ describe('DOKU client against a scripted DOKU', () => {
     );
   });
 
-  it('logs the path of a status read without its ?token= query', async () => {
+  it('logs the path of a status stream without its ?token= query', async () => {
     const p = await pay();
-    await request(bff.url).get(`/api/payments/${p.body.invoice_number}?token=${p.body.status_token}`).expect(200);
+    const invoice = p.body.invoice_number as string;
+    await sendNotification(bff.url, bff.config, { invoice, amount: p.body.amount, status: 'FAILED' });
+    // A final order: the stream sends its status and ends, so its access line is written.
+    const stream = await openStream(`${bff.url}/api/payments/${invoice}/events?token=${p.body.status_token}`);
+    await stream.ended;
+    await new Promise((r) => setTimeout(r, 50));
     const line = logs.lines
       .map((l) => JSON.parse(l))
-      .find((l) => l.msg === 'request' && l.path === `/api/payments/${p.body.invoice_number}`);
+      .find((l) => l.msg === 'request' && l.path === `/api/payments/${invoice}/events`);
     assert.ok(line, 'access line with the full path');
     assert.ok(!logs.text().includes(p.body.status_token), 'status token in logs');
   });

@@ -67,7 +67,9 @@ describe('notifications', () => {
         redirect: 'manual',
       });
       assert.equal(decide.status, 303);
-      assert.equal(decide.headers.get('location'), `${bff.url}/`);
+      const back = new URL(decide.headers.get('location')!);
+      assert.equal(back.origin + back.pathname, `${bff.url}/`);
+      assert.equal(back.searchParams.get('linkaja_invoice'), p.invoice_number);
       assert.equal(await status(p.invoice_number), 'SUCCESS');
     });
   });

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
-import { statusChangeOf } from '../../bff/events/bus.ts';
+import { openDatabase, type Database } from '../../bff/database.ts';
 import { PgBus } from '../../bff/events/pg-bus.ts';
-import { openStore } from '../../bff/store/index.ts';
 import type { Store } from '../../bff/store/types.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { capturingLogger } from '../helpers/log-capture.ts';
@@ -18,6 +17,7 @@ import { openStream } from '../helpers/sse.ts';
 
 interface Instance {
   bff: TestBff;
+  database: Database;
   store: Store;
   bus: PgBus;
   logs: ReturnType<typeof capturingLogger>;
@@ -42,18 +42,15 @@ describe('several BFF instances on one PostgreSQL', () => {
   /** One BFF with its own pool and its own LISTEN connection, as a separate process would have. */
   async function startInstance(databaseUrl: string): Promise<Instance> {
     const logs = capturingLogger('info');
-    const store = await openStore(databaseUrl, logs.log);
-    const bus = await PgBus.open(databaseUrl, logs.log, {
-      channel,
-      minBackoffMs: 20,
-      maxBackoffMs: 200,
-      resync: async (invoice) => {
-        const o = await store.getOrder(invoice);
-        return o && statusChangeOf(o);
-      },
+    const database = await openDatabase(databaseUrl, {
+      log: logs.log,
+      statusChannel: channel,
+      listener: { minBackoffMs: 20, maxBackoffMs: 200 },
     });
+    const { store, bus } = database;
+    assert.ok(bus instanceof PgBus);
     const bff = await startTestBff({ store, bus, log: logs.log, env: { DATABASE_URL: databaseUrl } });
-    const instance = { bff, store, bus, logs };
+    const instance = { bff, database, store, bus, logs };
     instances.push(instance);
     return instance;
   }
@@ -71,8 +68,7 @@ describe('several BFF instances on one PostgreSQL', () => {
   after(async () => {
     for (const i of instances) {
       await i.bff.close();
-      await i.bus.close();
-      await i.store.close();
+      await i.database.close();
     }
     await proxy?.close();
     await schema?.drop();

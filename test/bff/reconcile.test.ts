@@ -7,7 +7,6 @@ import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { startFakeDoku, type Script } from '../helpers/fake-doku.ts';
 import { freshSchema } from '../helpers/pg.ts';
 import { DokuClient } from '../../bff/doku/client.ts';
-import { MemoryBus } from '../../bff/events/bus.ts';
 import { createLogger } from '../../bff/log.ts';
 import { Reconciler } from '../../bff/reconcile/reconciler.ts';
 import { openStore } from '../../bff/store/index.ts';
@@ -238,7 +237,7 @@ describe('reconciliation on several instances (PostgreSQL)', () => {
       },
     });
     const log = createLogger({ level: 'silent' });
-    const stores = [await openStore(schema.url, log), await openStore(schema.url, log)];
+    const stores = [await openStore(schema.url, { log }), await openStore(schema.url, { log })];
     try {
       const now = Date.now();
       for (let i = 0; i < 8; i++) {
@@ -256,8 +255,7 @@ describe('reconciliation on several instances (PostgreSQL)', () => {
       const doku2 = new DokuClient({ baseUrl: doku.url, clientId, secretKey, timeoutMs: 1000 });
       // A short interval next to slow answers: without a lease per order, B's pass would take orders A is still asking about.
       const reconcilers = stores.map(
-        (store) =>
-          new Reconciler({ store, bus: new MemoryBus(), log, doku: doku2, intervalMs: 100, checkLeaseMs: 1000 + 500 }),
+        (store) => new Reconciler({ store, log, doku: doku2, intervalMs: 100, checkLeaseMs: 1000 + 500 }),
       );
       // Both passes at once, B's clock a little ahead (past A's claims by more than the interval).
       const [ra, rb] = await Promise.all([

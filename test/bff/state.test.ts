@@ -1,54 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PAYMENT_STATUSES, type PaymentStatus } from '../../shared/api.ts';
+import { PAYMENT_STATUSES } from '../../shared/api.ts';
 import { DOKU_STATUSES } from '../../bff/doku/schemas.ts';
-import { decide, type Verdict } from '../../bff/orders/state.ts';
-
-// The whole table, written out by hand from DESIGN.md's trust rules: every (state, reported) pair.
-const EXPECTED: Record<PaymentStatus, Record<string, Verdict['kind'] | `to:${PaymentStatus}`>> = {
-  PENDING: {
-    PENDING: 'no_change',
-    SUCCESS: 'to:SUCCESS',
-    FAILED: 'to:FAILED',
-    EXPIRED: 'to:EXPIRED',
-    REFUNDED: 'unknown_status',
-    TIMEOUT: 'no_change',
-    REDIRECT: 'unknown_status',
-    BOGUS: 'unknown_status',
-  },
-  SUCCESS: {
-    PENDING: 'no_change',
-    SUCCESS: 'no_change',
-    FAILED: 'refused',
-    EXPIRED: 'refused',
-    REFUNDED: 'unknown_status',
-    TIMEOUT: 'no_change',
-    REDIRECT: 'unknown_status',
-    BOGUS: 'unknown_status',
-  },
-  FAILED: {
-    PENDING: 'no_change',
-    SUCCESS: 'to:SUCCESS',
-    FAILED: 'no_change',
-    EXPIRED: 'refused',
-    REFUNDED: 'unknown_status',
-    TIMEOUT: 'no_change',
-    REDIRECT: 'unknown_status',
-    BOGUS: 'unknown_status',
-  },
-  EXPIRED: {
-    PENDING: 'no_change',
-    SUCCESS: 'to:SUCCESS',
-    FAILED: 'refused',
-    EXPIRED: 'no_change',
-    REFUNDED: 'unknown_status',
-    TIMEOUT: 'no_change',
-    REDIRECT: 'unknown_status',
-    BOGUS: 'unknown_status',
-  },
-};
-
-const summary = (v: Verdict) => (v.kind === 'transition' ? `to:${v.to}` : v.kind);
+import { decide } from '../../bff/orders/state.ts';
+import { EXPECTED, summary } from '../helpers/transitions.ts';
 
 describe('order state machine', () => {
   it('covers every DOKU status and every order state', () => {

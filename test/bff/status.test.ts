@@ -35,17 +35,20 @@ describe('status', () => {
     sendNotification(bff.url, bff.config, { invoice: inv, amount, status });
 
   describe('GET /api/payments/:invoice', () => {
-    it('answers with a Bearer token or ?token=, no-store', async () => {
+    it('answers with a Bearer token (not ?token=: that is for the event stream alone), no-store', async () => {
       const p = await newPayment();
       const viaHeader = await request(bff.url)
         .get(`/api/payments/${p.invoice_number}`)
         .set('Authorization', `Bearer ${p.status_token}`);
       assert.equal(viaHeader.status, 200);
       const body = PaymentStatusResponse.parse(viaHeader.body);
-      assert.deepEqual([body.invoice_number, body.amount, body.status], [p.invoice_number, 18000, 'PENDING']);
+      assert.deepEqual(
+        [body.invoice_number, body.amount, body.status, body.reference],
+        [p.invoice_number, 18000, 'PENDING', null],
+      );
       assert.equal(viaHeader.get('cache-control'), 'no-store');
       const viaQuery = await request(bff.url).get(`/api/payments/${p.invoice_number}?token=${p.status_token}`);
-      assert.equal(viaQuery.status, 200);
+      assert.equal(viaQuery.status, 404);
       await notify(p.invoice_number, p.amount, 'SUCCESS');
       const after = await request(bff.url)
         .get(`/api/payments/${p.invoice_number}`)
@@ -129,19 +132,27 @@ describe('status', () => {
       assert.equal(bus.listenerCount(p.invoice_number), 0);
     });
 
-    it('a change that was never published still reaches the stream at the next heartbeat', async () => {
-      const p = await newPayment();
-      const s = await openStream(streamUrl(p));
-      await s.event(0);
-      // Committed, but no bus publish: as after a crash between commit and NOTIFY.
-      await bff.store.applyReport({
-        invoiceNumber: p.invoice_number,
-        report: { status: 'SUCCESS', amount: p.amount },
-        source: 'check_status',
-        now: new Date(),
-      });
-      assert.equal(JSON.parse((await s.event(1, 2000)).data).status, 'SUCCESS');
-      await s.ended;
+    it('a change committed by the store alone reaches the stream: nobody publishes, nothing polls', async () => {
+      // Heartbeats far apart, so only the store's own announcement (after its commit) can carry the change.
+      const quiet = await startTestBff({ deps: { streams: { heartbeatMs: 60_000 } } });
+      try {
+        const res = await request(quiet.url)
+          .post('/api/payments')
+          .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
+        const p = res.body as { invoice_number: string; amount: number; status_token: string };
+        const s = await openStream(`${quiet.url}/api/payments/${p.invoice_number}/events?token=${p.status_token}`);
+        await s.event(0);
+        await quiet.store.applyReport({
+          invoiceNumber: p.invoice_number,
+          report: { status: 'SUCCESS', amount: p.amount },
+          source: 'check_status',
+          now: new Date(),
+        });
+        assert.equal(JSON.parse((await s.event(1, 2000)).data).status, 'SUCCESS');
+        await s.ended;
+      } finally {
+        await quiet.close();
+      }
     });
 
     it('a client that leaves while its stream is being authorised leaves nothing behind', async () => {
@@ -151,7 +162,7 @@ describe('status', () => {
         await new Promise((r) => setTimeout(r, 150));
         return bff.store.getOrder(invoice);
       };
-      const other = await startTestBff({ store: slow, deps: { streams: { heartbeatMs: 100 } } });
+      const other = await startTestBff({ store: slow, bus: bff.bus, deps: { streams: { heartbeatMs: 100 } } });
       try {
         const res = await request(other.url)
           .post('/api/payments')

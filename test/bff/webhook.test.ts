@@ -114,10 +114,15 @@ describe('merchant webhook delivery', () => {
       assert.equal(event.type, 'payment.succeeded');
       assert.deepEqual(event.data, {
         invoice_number: invoice,
+        reference: null,
+        metadata: {},
         amount: 45000,
         currency: 'IDR',
         status: 'SUCCESS',
+        line_items: [{ name: 'Rendang Sapi', price: 45000, quantity: 1 }],
+        created_at: event.data.created_at,
         updated_at: event.data.updated_at,
+        duplicate_of: null,
       });
       assert.equal(event.id, `${invoice}:1`);
     } finally {

@@ -9,12 +9,12 @@ import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../bff/app.ts';
 import { loadConfig, type Config } from '../../bff/config.ts';
 import { DokuClient } from '../../bff/doku/client.ts';
-import { MemoryBus, type EventBus } from '../../bff/events/bus.ts';
+import { openDatabase } from '../../bff/database.ts';
+import type { EventBus } from '../../bff/events/bus.ts';
 import { createLogger, type Logger } from '../../bff/log.ts';
 import { loadCatalog } from '../../bff/orders/sources.ts';
 import { Reconciler } from '../../bff/reconcile/reconciler.ts';
-import { createSimulator, type Simulator } from '../../bff/simulator/index.ts';
-import { openStore } from '../../bff/store/index.ts';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../bff/simulator/index.ts';
 import { webhookFromConfig } from '../../bff/webhooks/merchant-webhook.ts';
 import type { Store } from '../../bff/store/types.ts';
 
@@ -33,6 +33,7 @@ export interface TestBff {
 
 export interface TestBffOptions {
   env?: Record<string, string>;
+  /** A store opened by the test, with the bus that hears its changes (both or neither). */
   store?: Store;
   bus?: EventBus;
   log?: Logger;
@@ -45,6 +46,8 @@ export interface TestBffOptions {
   reconcile?: { start?: boolean; minAgeMs?: number };
   /** Merchant webhook timing (backoffMs, pollMs, timeoutMs) when MERCHANT_WEBHOOK_URL is set. */
   webhook?: Parameters<typeof webhookFromConfig>[3];
+  /** Options of the embedded simulator (DOKU_ENV=simulator). */
+  simulator?: Pick<SimulatorOptions, 'redirectReuse'>;
 }
 
 export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> {
@@ -61,17 +64,20 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     ...opts.env,
   });
   const log = opts.log ?? createLogger({ level: config.logLevel });
-  const store = opts.store ?? (await openStore(config.databaseUrl, log));
-  const bus = opts.bus ?? new MemoryBus();
+  if (!opts.store !== !opts.bus) throw new Error('startTestBff: give a store together with the bus that hears it');
+  const database = opts.store && opts.bus ? undefined : await openDatabase(config.databaseUrl, { log });
+  const store = opts.store ?? database!.store;
+  const bus = opts.bus ?? database!.bus;
   const catalog = await loadCatalog(config.catalogFile);
   const simulator =
     config.dokuEnv === 'simulator'
       ? createSimulator({
           clientId: config.dokuClientId,
           secretKey: config.dokuSecretKey,
-          publicBaseUrl: `${url}/simulator`,
+          publicBaseUrl: config.simulatorPublicUrl,
           merchantName: config.merchantName,
           allowedUrlOrigins: config.allowedOrigins,
+          ...opts.simulator,
         })
       : undefined;
   const doku = new DokuClient({
@@ -98,13 +104,12 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
   server.on('request', app);
   const reconciler = new Reconciler({
     store,
-    bus,
     log,
     webhook,
     doku: opts.deps?.doku ?? doku,
     intervalMs: config.reconcileIntervalMs,
     minAgeMs: opts.reconcile?.minAgeMs ?? config.reconcileMinAgeMs,
-    checkLeaseMs: config.dokuTimeoutMs + 5_000,
+    checkLeaseMs: config.reconcileLeaseMs,
   });
   if (opts.reconcile?.start) reconciler.start();
   return {
@@ -123,8 +128,7 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
       simulator?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (!opts.bus) await bus.close();
-      if (!opts.store) await store.close();
+      await database?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -29,7 +29,7 @@ export function signedNotification(config: Config, n: NotificationInput, body = 
   const headers = signedHeaders({
     clientId: n.clientId ?? config.dokuClientId,
     secretKey: n.secretKey ?? config.dokuSecretKey,
-    target: n.target ?? new URL(config.publicUrl + config.notificationPath).pathname,
+    target: n.target ?? new URL(config.notificationUrl).pathname,
     body,
     requestId: n.requestId,
   });

@@ -73,8 +73,15 @@ describe('responses', () => {
     assert.equal(CreatePaymentResponse.safeParse({ ...body, amount: 1.5 }).success, false);
   });
   it('status answers use the four states only', () => {
-    const s = { invoice_number: 'INV-1', amount: 1000, status: 'SUCCESS', updated_at: '2026-11-24T10:00:00Z' };
+    const s = {
+      invoice_number: 'INV-1',
+      amount: 1000,
+      status: 'SUCCESS',
+      updated_at: '2026-11-24T10:00:00Z',
+      reference: null,
+    };
     assert.equal(PaymentStatusResponse.safeParse(s).success, true);
+    assert.equal(PaymentStatusResponse.safeParse({ ...s, reference: 'ORDER-1' }).success, true);
     assert.equal(PaymentStatusResponse.safeParse({ ...s, status: 'PAID' }).success, false);
     assert.deepEqual(PAYMENT_STATUSES.filter(isFinalStatus), ['SUCCESS', 'FAILED', 'EXPIRED']);
   });

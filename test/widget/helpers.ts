@@ -98,7 +98,8 @@ export async function signOrderToken(
       .replace(/\//g, '_')
       .replace(/=+$/, '');
   const part = (o: unknown) => b64url(new TextEncoder().encode(JSON.stringify(o)));
-  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ items, exp: Math.floor(Date.now() / 1000) + ttlSeconds })}`;
+  const iat = Math.floor(Date.now() / 1000);
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ items, iat, exp: iat + ttlSeconds })}`;
   const key = await crypto.subtle.importKey(
     'raw',
     new TextEncoder().encode(secret),

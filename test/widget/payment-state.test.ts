@@ -23,6 +23,7 @@ const statusOf = (status: PaymentStatusResponse['status'], of: Invoice = invoice
   amount: of.amount,
   status,
   updated_at: '2025-01-01T00:00:00Z',
+  reference: null,
 });
 /** A state in `phase` that carries an invoice and an error, so a transition that drops either shows. */
 const inPhase = (phase: Phase, errorCode = 'network_error', of: Invoice = invoice): PaymentState =>

@@ -1,13 +1,13 @@
-// Apply a report about a payment (notification, Check Status, expiry) through the store's
-// transaction and the pure state machine, then publish the change. The one way orders move.
-import { statusChangeOf, type EventBus } from '../events/bus.ts';
+// Apply a report about a payment (notification, Check Status, expiry): the store carries out the
+// pure plan in one transaction and announces the change to open streams itself (orders/plan.ts,
+// store/); this says what happened and hands a queued merchant webhook to its forwarder at once.
 import type { Logger } from '../log.ts';
+import type { ApplyInput, ApplyOutcome } from '../orders/plan.ts';
+import type { Store } from '../store/types.ts';
 import type { WebhookForwarder } from '../webhooks/merchant-webhook.ts';
-import type { ApplyInput, ApplyOutcome, Store } from '../store/types.ts';
 
 export interface ApplyDeps {
   store: Store;
-  bus: EventBus;
   log: Logger;
   /** Forwards final results to the merchant's backend (MERCHANT_WEBHOOK_URL), when configured: they are queued with the change. */
   webhook?: WebhookForwarder;
@@ -29,10 +29,12 @@ export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<A
   switch (verdict.kind) {
     case 'transition':
       deps.log.info({ ...ctx, from: previous, to: verdict.to }, 'order status changed');
-      // Published after commit; a lost publish only delays streams (they re-read on reconnect and polls).
-      await deps.bus
-        .publish(statusChangeOf(order))
-        .catch((err: Error) => deps.log.warn({ ...ctx, reason: err.message }, 'status publish failed'));
+      if (verdict.to === 'SUCCESS' && order.duplicateOf !== null) {
+        deps.log.error(
+          { ...ctx, reference: order.reference, duplicateOf: order.duplicateOf },
+          'a second payment of one reference was paid: refund one (the webhook says duplicate_of)',
+        );
+      }
       deps.webhook?.kick(); // queued in the same transaction; deliver it now
       break;
     case 'amount_mismatch':

@@ -1,0 +1,2 @@
+-- Nothing to do: notification_inbox.seq has been here since 001. SQLite gains it in its 003; this
+-- file keeps the numbers in step, so a version names the same tables and columns in both dialects.
