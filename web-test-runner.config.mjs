@@ -80,6 +80,12 @@ window.__ORDER_TOKEN_SECRET__ = ${JSON.stringify(orderTokenSecret)};</script>
       ctx.type = 'json';
       ctx.body = { status: sent.status };
     },
+    // Where DOKU sends the customer back after a payment: the callback URL the BFF gave the simulator.
+    (ctx, next) => {
+      if (ctx.path !== '/test-hooks/return-url') return next();
+      ctx.type = 'json';
+      ctx.body = { url: bff.simulator?.payment(String(ctx.query.invoice))?.request.order.callback_url ?? null };
+    },
     (ctx, next) => {
       if (ctx.path !== '/strict-csp.html') return next();
       let page;

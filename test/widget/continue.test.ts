@@ -14,6 +14,7 @@ import {
   partText,
   payUntilRedirect,
   pendingKeys,
+  signOrderToken,
   throughFetch,
 } from './helpers.ts';
 
@@ -150,28 +151,29 @@ describe('<linkaja-pay> Idempotency-Key', () => {
     });
   });
 
-  it('is the same when the same cart is sent again after a lost answer, and new for another cart', async () => {
-    let lose = true;
+  it('is the same when the same cart is sent again after a lost answer (the same payment), new for another cart', async () => {
+    let lost: string | undefined;
     const keys: string[] = [];
     await throughFetch(
       async (c) => {
         if (!isCreate(c)) return c.send();
         keys.push(keyOf(c));
         const res = await c.send();
+        if (lost) return res;
         // The BFF created the payment, and its answer never reached the phone.
-        if (lose) throw new TypeError('Failed to fetch');
-        return res;
+        lost = ((await res.json()) as { invoice_number: string }).invoice_number;
+        throw new TypeError('Failed to fetch');
       },
       async () => {
         const el = await mount({ bff: BFF, sku: 'gado-gado', id: 'retry' });
         const error = eventWithin<{ code: string }>(el, 'linkaja-pay:error');
         buttonOf(el).click();
         expect((await error).detail.code).to.equal('network_error');
-        lose = false;
-        // The customer taps again: the same attempt, so the BFF can answer with the payment it made.
-        await payUntilRedirect(el);
+        // The customer taps again: the same attempt, and the BFF answers with the payment it made.
+        const again = await payUntilRedirect(el);
         expect(keys).to.have.length(2);
         expect(keys[1]).to.equal(keys[0]);
+        expect(again.created.detail.invoice_number).to.equal(lost);
         // Another cart is another attempt.
         el.sku = 'sate-ayam';
         await el.updateComplete;
@@ -218,6 +220,45 @@ describe('<linkaja-pay> Idempotency-Key', () => {
         el.remove();
       },
     );
+  });
+});
+
+describe('<linkaja-pay> and the BFF', () => {
+  it("says so when the merchant's order (the order token's ref) is already paid (409 already_paid)", async () => {
+    const cart = [{ name: 'Paket Keluarga', price: 120000, quantity: 1 }];
+    const ref = `ORDER-${Date.now()}`;
+    const first = await mount({ bff: BFF, 'order-token': await signOrderToken(cart, 600, { ref }), id: 'first' });
+    const { redirect } = await payUntilRedirect(first);
+    const success = eventWithin(first, 'linkaja-pay:success');
+    await decide(messageOf(redirect.detail.redirect), 'pay');
+    await success;
+    first.remove();
+    // The same order, paid already, offered again (another tab, a fresh token): no second payment.
+    const again = await mount({ bff: BFF, 'order-token': await signOrderToken(cart, 600, { ref }), id: 'again' });
+    const error = eventWithin<{ code: string }>(again, 'linkaja-pay:error');
+    buttonOf(again).click();
+    expect((await error).detail.code).to.equal('already_paid');
+    await again.updateComplete;
+    expect(partText(again, 'message')).to.equal('Pesanan ini sudah dibayar.');
+    again.remove();
+  });
+
+  it('the BFF takes the phone as people write it, and refuses one it cannot read, clearly', async () => {
+    const el = await mount({ bff: BFF, sku: 'kopi-susu', 'customer-phone': '+62 812-3456.7890' });
+    const { created } = await payUntilRedirect(el);
+    expect(created.detail.amount).to.equal(18000);
+    el.remove();
+    const kept = pendingKeys();
+    const wrong = await mount({ bff: BFF, sku: 'rendang', 'customer-phone': 'call me' });
+    const error = eventWithin<{ code: string; message: string }>(wrong, 'linkaja-pay:error');
+    buttonOf(wrong).click();
+    const { detail } = await error;
+    expect(detail.code).to.equal('invalid_request');
+    expect(detail.message).to.contain('customer.phone');
+    await wrong.updateComplete;
+    expect(buttonOf(wrong).getAttribute('aria-busy')).to.equal('false');
+    expect(pendingKeys(), 'no payment kept').to.deep.equal(kept);
+    wrong.remove();
   });
 });
 

@@ -88,6 +88,27 @@ describe('<linkaja-pay> return URL', () => {
     );
   });
 
+  it("follows the BFF's real return URL in a browser with nothing stored: its ticket is not the status token", async () => {
+    const payer = await mount({ bff: BFF, sku: 'kopi-susu', locale: 'en' });
+    const { created, redirect } = await payUntilRedirect(payer);
+    payer.remove();
+    const invoice = created.detail.invoice_number;
+    const statusToken = JSON.parse(sessionStorage.getItem(pendingKeys()[0])!).status_token as string;
+    await decide(messageOf(redirect.detail.redirect), 'pay');
+    const { url } = (await (await fetch(`/test-hooks/return-url?invoice=${invoice}`)).json()) as { url: string };
+    const returned = new URL(url);
+    expect(returned.searchParams.get('linkaja_invoice')).to.equal(invoice);
+    expect(returned.searchParams.get('linkaja_token')).to.be.a('string').and.not.equal(statusToken);
+    sessionStorage.clear(); // another browser: nothing of the trip is kept here
+    history.replaceState(null, '', `${returned.pathname}${returned.search}`);
+    const [back] = place({ bff: BFF, sku: 'kopi-susu', locale: 'en' });
+    expect(new URL(location.href).searchParams.has('linkaja_token')).to.equal(false);
+    const success = await eventWithin<StatusDetail>(back, 'linkaja-pay:success', 5000);
+    expect(success.detail).to.deep.equal({ invoice_number: invoice, status: 'SUCCESS', amount: 18000 });
+    await back.updateComplete;
+    expect(partText(back, 'status')).to.equal('Payment of Rp 18.000 received. Thank you!');
+  });
+
   it('is found again on a reload of the return page (the address no longer names it)', async () => {
     const payment = await createPaymentDirect('es-teh-manis');
     arriveWith({ linkaja_invoice: payment.invoice_number, linkaja_token: payment.status_token });
