@@ -26,6 +26,8 @@ export interface Order {
   expiresAt: Date;
   /** Last time reconciliation asked DOKU's Check Status about it. */
   lastCheckedAt: Date | null;
+  /** When reconciliation is next due to ask about it (null: never again; see reconcile/schedule.ts). */
+  nextCheckAt: Date | null;
 }
 
 export type NewOrder = Pick<
@@ -66,6 +68,8 @@ export const pendingOrder = (o: NewOrder): Order => ({
   version: 0,
   updatedAt: o.createdAt,
   lastCheckedAt: null,
+  // Due from its creation; the claim holds back orders younger than DOKU's minute.
+  nextCheckAt: o.createdAt,
 });
 
 /** What open status streams hear when an order's status changes. */

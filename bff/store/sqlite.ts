@@ -18,8 +18,8 @@ import {
 import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Plan } from '../orders/plan.ts';
 import { runMigrations, type MigrationTx } from './migrate.ts';
 import * as stored from './rows.ts';
-import { EARLIER_UNDELIVERED } from './shared-sql.ts';
-import type { ClaimOptions, Store, WebhookDue, WebhookSettlement } from './types.ts';
+import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED } from './shared-sql.ts';
+import type { CheckRelease, ClaimOptions, Store, WebhookDue, WebhookSettlement } from './types.ts';
 
 const SQLITE: stored.Codec = {
   date: (v) => new Date(v as number),
@@ -124,18 +124,15 @@ export class SqliteStore implements Store {
     const now = opts.now.getTime();
     const run = this.db.transaction((): Order[] =>
       this.rows(
-        `UPDATE orders SET last_checked_at = @now
+        `UPDATE orders SET last_checked_at = @now, next_check_at = @leaseUntil
            WHERE invoice_number IN (
-             SELECT invoice_number FROM orders
-             WHERE status = 'PENDING' AND gateway_state <> 'rejected'
-               AND created_at <= @createdBefore
-               AND (last_checked_at IS NULL OR last_checked_at <= @checkedBefore)
-             ORDER BY last_checked_at NULLS FIRST, created_at LIMIT @limit)
+             SELECT invoice_number FROM orders WHERE ${checkQueueSql(opts.queue, '@dueBy', '@createdBefore')} LIMIT @limit)
            RETURNING *`,
         {
-          now: now + (opts.leaseMs ?? 0),
+          now,
+          dueBy: opts.dueBy?.getTime() ?? now,
+          leaseUntil: now + (opts.leaseMs ?? 0),
           createdBefore: now - opts.minAgeMs,
-          checkedBefore: now - opts.intervalMs,
           limit: opts.limit,
         },
       )
@@ -145,12 +142,16 @@ export class SqliteStore implements Store {
     return run.immediate();
   }
 
-  async releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void> {
-    this.stmt('UPDATE orders SET last_checked_at = ? WHERE invoice_number = ? AND last_checked_at = ?').run(
-      at.getTime(),
+  async releaseCheck(invoiceNumber: string, { leaseUntil, nextCheckAt }: CheckRelease): Promise<void> {
+    this.stmt('UPDATE orders SET next_check_at = ? WHERE invoice_number = ? AND next_check_at = ?').run(
+      nextCheckAt?.getTime() ?? null,
       invoiceNumber,
       leaseUntil.getTime(),
     );
+  }
+
+  async countLatePayments(): Promise<number> {
+    return Number((this.stmt(COUNT_LATE_PAYMENTS).get() as { n: number }).n);
   }
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
@@ -225,14 +226,15 @@ export class SqliteStore implements Store {
     const { order, event, inbox } = plan;
     if (order) {
       this.stmt(
-        `UPDATE orders SET status = ?, gateway_state = ?, needs_review = ?, version = ?, updated_at = ?
-           WHERE invoice_number = ?`,
+        `UPDATE orders SET status = ?, gateway_state = ?, needs_review = ?, version = ?, updated_at = ?,
+           next_check_at = ? WHERE invoice_number = ?`,
       ).run(
         order.status,
         order.gatewayState,
         SQLITE.writeBool(order.needsReview),
         order.version,
         SQLITE.writeDate(order.updatedAt),
+        order.nextCheckAt?.getTime() ?? null,
         order.invoiceNumber,
       );
     }

@@ -41,9 +41,10 @@ export interface TestBffOptions {
   deps?: Partial<AppDeps>;
   /**
    * Reconciliation as `npm start` runs it (started, on its interval). Otherwise tests call
-   * reconciler.tick(now) themselves; `minAgeMs` overrides the configured minimum age.
+   * reconciler.tick(now) themselves; `minAgeMs` overrides the configured minimum age; `clock` moves
+   * the reconciler's time (e.g. ahead, past orders' expiry) while its loop runs in real time.
    */
-  reconcile?: { start?: boolean; minAgeMs?: number };
+  reconcile?: { start?: boolean; minAgeMs?: number; clock?: () => Date };
   /** Merchant webhook timing (backoffMs, pollMs, timeoutMs) when MERCHANT_WEBHOOK_URL is set. */
   webhook?: Parameters<typeof webhookFromConfig>[3];
 }
@@ -106,7 +107,9 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     doku: opts.deps?.doku ?? doku,
     intervalMs: config.reconcileIntervalMs,
     minAgeMs: opts.reconcile?.minAgeMs ?? config.reconcileMinAgeMs,
+    concurrency: config.reconcileConcurrency,
     checkLeaseMs: config.reconcileLeaseMs,
+    clock: opts.reconcile?.clock,
   });
   if (opts.reconcile?.start) reconciler.start();
   return {
