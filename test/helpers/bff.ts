@@ -37,7 +37,7 @@ export interface TestBffOptions {
   store?: Store;
   bus?: EventBus;
   log?: Logger;
-  /** Extra deps for createApp (resolveOrder, rateLimits, doku...). */
+  /** Extra deps for createApp (resolveOrder, streams, doku...). */
   deps?: Partial<AppDeps>;
   /**
    * Reconciliation as `npm start` runs it (started, on its interval). Otherwise tests call
@@ -60,6 +60,11 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     PUBLIC_URL: url,
     DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
     LOG_LEVEL: 'silent',
+    // Tests send many requests (and hold many streams) from one address; the limit tests set their own.
+    RATE_LIMIT_CREATE_PER_MINUTE: '10000',
+    RATE_LIMIT_STATUS_PER_MINUTE: '100000',
+    RATE_LIMIT_REFUSED_NOTIFICATIONS_PER_MINUTE: '100000',
+    MAX_STREAMS_PER_IP: '10000',
     ...opts.env,
   });
   const log = opts.log ?? createLogger({ level: config.logLevel });
@@ -96,7 +101,6 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     doku,
     simulator,
     webhook,
-    rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 },
     ...opts.deps,
   });
   server.on('request', app);
