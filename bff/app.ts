@@ -17,7 +17,7 @@ import type { Logger } from './log.ts';
 import type { Catalog } from './orders/pricing.ts';
 import type { ResolveOrder } from './orders/sources.ts';
 import { healthRouter } from './routes/health.ts';
-import { notificationsRouter } from './routes/notifications.ts';
+import { isRefusedNotification, notificationsRouter } from './routes/notifications.ts';
 import { paymentsRouter } from './routes/payments.ts';
 import { widgetRouter } from './routes/widget.ts';
 import { createSimulator, type Simulator } from './simulator/index.ts';
@@ -38,12 +38,10 @@ export interface AppDeps {
   resolveOrder?: ResolveOrder;
   /** Where the built widget lives (default: dist/ at the project root). */
   widgetDir?: string;
-  /** Per-minute request limits per client IP on the public routes (tests and benchmarks raise them). */
-  rateLimits?: { create?: number; status?: number; notifications?: number };
   /** Forwards final results to the merchant's backend; share it with the Reconciler. */
   webhook?: WebhookForwarder;
-  /** Event stream timing (tests shorten the heartbeat). */
-  streams?: { heartbeatMs?: number; maxStreamMs?: number };
+  /** Event stream timing and caps (tests shorten the heartbeat; caps default to the configuration's). */
+  streams?: { heartbeatMs?: number; maxStreamMs?: number; maxStreams?: number; maxStreamsPerIp?: number };
   /** How long a create waits for the same payment that another request is creating (default 5 s). */
   inProgressWaitMs?: number;
 }
@@ -70,13 +68,19 @@ function accessLog(log: Logger): RequestHandler {
   };
 }
 
-function limiter(perMinute: number, code: 'rate_limited' = 'rate_limited'): RequestHandler {
+/**
+ * A per-client-IP limit per minute. `counts` (default: every request) says which answers use it up:
+ * the library counts a request when it arrives and gives it back once answered otherwise, so only a
+ * burst of that many at the same instant could meet the limit with answers that do not count.
+ */
+function limiter(perMinute: number, counts?: (status: number) => boolean): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new ApiError(429, code, 'Too many requests; please slow down.')),
+    ...(counts && { skipSuccessfulRequests: true, requestWasSuccessful: (_req, res) => !counts(res.statusCode) }),
+    handler: (_req, _res, next) => next(new ApiError(429, 'rate_limited', 'Too many requests; please slow down.')),
   });
 }
 
@@ -105,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
       timeoutMs: config.dokuTimeoutMs,
       log,
     });
-  const limits = { create: 30, status: 600, notifications: 600, ...deps.rateLimits };
+  const limits = config.rateLimits;
 
   const app = express();
   app.disable('x-powered-by');
@@ -141,8 +145,10 @@ export function createApp(deps: AppDeps): Express {
   }
 
   // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
-  // app.use would count every later request against DOKU's budget).
-  app.post(config.notificationPath, limiter(limits.notifications));
+  // app.use would count every later request against DOKU's budget). Only refused ones count, so a
+  // validly signed notification is never throttled (DOKU retries a 429 only ~30 minutes later); an
+  // address over the limit is answered 429 before its body is read or verified.
+  app.post(config.notificationPath, limiter(limits.refusedNotifications, isRefusedNotification));
   app.use(notificationsRouter({ config, store, log, webhook: deps.webhook }));
 
   const api = express.Router();

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     webhook,
     intervalMs: config.reconcileIntervalMs,
     minAgeMs: config.reconcileMinAgeMs,
+    concurrency: config.reconcileConcurrency,
     checkLeaseMs: config.reconcileLeaseMs,
   });
 

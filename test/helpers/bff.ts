@@ -37,13 +37,14 @@ export interface TestBffOptions {
   store?: Store;
   bus?: EventBus;
   log?: Logger;
-  /** Extra deps for createApp (resolveOrder, rateLimits, doku...). */
+  /** Extra deps for createApp (resolveOrder, streams, doku...). */
   deps?: Partial<AppDeps>;
   /**
    * Reconciliation as `npm start` runs it (started, on its interval). Otherwise tests call
-   * reconciler.tick(now) themselves; `minAgeMs` overrides the configured minimum age.
+   * reconciler.tick(now) themselves; `minAgeMs` overrides the configured minimum age; `clock` moves
+   * the reconciler's time (e.g. ahead, past orders' expiry) while its loop runs in real time.
    */
-  reconcile?: { start?: boolean; minAgeMs?: number };
+  reconcile?: { start?: boolean; minAgeMs?: number; clock?: () => Date };
   /** Merchant webhook timing (backoffMs, pollMs, timeoutMs) when MERCHANT_WEBHOOK_URL is set. */
   webhook?: Parameters<typeof webhookFromConfig>[3];
   /** Options of the embedded simulator (DOKU_ENV=simulator). */
@@ -61,6 +62,11 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     PUBLIC_URL: url,
     DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
     LOG_LEVEL: 'silent',
+    // Tests send many requests (and hold many streams) from one address; the limit tests set their own.
+    RATE_LIMIT_CREATE_PER_MINUTE: '10000',
+    RATE_LIMIT_STATUS_PER_MINUTE: '100000',
+    RATE_LIMIT_REFUSED_NOTIFICATIONS_PER_MINUTE: '100000',
+    MAX_STREAMS_PER_IP: '10000',
     ...opts.env,
   });
   const log = opts.log ?? createLogger({ level: config.logLevel });
@@ -98,7 +104,6 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     doku,
     simulator,
     webhook,
-    rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 },
     ...opts.deps,
   });
   server.on('request', app);
@@ -109,7 +114,9 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
     doku: opts.deps?.doku ?? doku,
     intervalMs: config.reconcileIntervalMs,
     minAgeMs: opts.reconcile?.minAgeMs ?? config.reconcileMinAgeMs,
+    concurrency: config.reconcileConcurrency,
     checkLeaseMs: config.reconcileLeaseMs,
+    clock: opts.reconcile?.clock,
   });
   if (opts.reconcile?.start) reconciler.start();
   return {
