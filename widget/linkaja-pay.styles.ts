@@ -32,8 +32,11 @@ export default css`
     border-radius: var(--linkaja-pay-radius, 0.5em);
     cursor: pointer;
   }
-  button:hover {
-    background: var(--linkaja-pay-hover-color, #c8151b);
+  /* Pointers that hover only: a tap would leave a phone's button looking pressed when the customer returns. */
+  @media (hover: hover) {
+    button:hover {
+      background: var(--linkaja-pay-hover-color, #c8151b);
+    }
   }
   button:focus-visible {
     outline: 3px solid var(--linkaja-pay-focus-color, #1f1f1f);

@@ -47,6 +47,9 @@ const dokuPayments = (e: JourneyEnv) => e.bff.simulator!.payments().length;
 
 /** The screen as the customer sees it, with the element in view. */
 async function phoneShot(j: Journey, name: string): Promise<void> {
+  // Chromium's phone emulation reports (hover: hover) on a page restored from the back/forward cache,
+  // where the last tap left the pointer on the button; a phone has no hover. Move that pointer away.
+  await j.page.mouse.move(0, 0);
   await checkout(j.page).scrollIntoViewIfNeeded();
   await shot(j.page, name);
 }
