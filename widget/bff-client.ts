@@ -40,7 +40,11 @@ async function call<T>(url: string, init: RequestInit): Promise<T> {
     : new BffError('bad_response', `HTTP ${res.status} without a usable body`, res.status);
 }
 
-/** `idempotencyKey`: the same for a retry of the same cart attempt, so the BFF answers with its payment. */
+/**
+ * `idempotencyKey`: the same for a retry of the same cart attempt, so the BFF answers with its payment.
+ * The header's name is shared/api.ts's IDEMPOTENCY_KEY_HEADER, written out: a value import from there
+ * would bring zod into the bundle.
+ */
 export const createPayment = (
   bff: string,
   body: CreatePaymentRequest,
