@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { startTestBff } from './test/helpers/bff.ts';
+import { sendNotification } from './test/helpers/notify.ts';
 
 /** A free port on 127.0.0.1, so the BFF can allow the test page's origin before wtr starts. */
 const freePort = () =>
@@ -71,6 +72,20 @@ window.__ORDER_TOKEN_SECRET__ = ${JSON.stringify(orderTokenSecret)};</script>
 <script type="module" src="${testFramework}"></script>
 </body></html>`,
   middleware: [
+    // DOKU's side, for the tests that need it: a signed HTTP Notification (a late SUCCESS, say) to the BFF.
+    async (ctx, next) => {
+      if (ctx.path !== '/test-hooks/notify') return next();
+      const { invoice, amount, status } = ctx.query;
+      const sent = await sendNotification(bff.url, bff.config, { invoice, amount: Number(amount), status });
+      ctx.type = 'json';
+      ctx.body = { status: sent.status };
+    },
+    // Where DOKU sends the customer back after a payment: the callback URL the BFF gave the simulator.
+    (ctx, next) => {
+      if (ctx.path !== '/test-hooks/return-url') return next();
+      ctx.type = 'json';
+      ctx.body = { url: bff.simulator?.payment(String(ctx.query.invoice))?.request.order.callback_url ?? null };
+    },
     (ctx, next) => {
       if (ctx.path !== '/strict-csp.html') return next();
       let page;

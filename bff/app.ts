@@ -16,16 +16,19 @@ import type { Logger } from './log.ts';
 import type { Catalog } from './orders/pricing.ts';
 import type { ResolveOrder } from './orders/sources.ts';
 import { healthRouter } from './routes/health.ts';
-import { notificationsRouter } from './routes/notifications.ts';
+import { isRefusedNotification, notificationsRouter } from './routes/notifications.ts';
 import { paymentsRouter } from './routes/payments.ts';
 import { widgetRouter } from './routes/widget.ts';
 import type { Store } from './store/types.ts';
 import type { WebhookForwarder } from './webhooks/merchant-webhook.ts';
 
-/** Event stream timing (tests shorten the heartbeat and the stream's life). */
+/** Event stream timing and caps (tests shorten the heartbeat and the stream's life). */
 export interface StreamTiming {
   heartbeatMs?: number;
   maxStreamMs?: number;
+  /** Caps (default: the configuration's MAX_STREAMS and MAX_STREAMS_PER_IP). */
+  maxStreams?: number;
+  maxStreamsPerIp?: number;
 }
 
 export interface AppDeps {
@@ -44,8 +47,6 @@ export interface AppDeps {
   demoRouter?: Router;
   /** Where the built widget lives (default: beside the built server, or dist/ of a checkout). */
   widgetDir?: string;
-  /** Per-minute request limits per client IP on the public routes (tests and benchmarks raise them). */
-  rateLimits?: { create?: number; status?: number; notifications?: number };
   /** Forwards final results to the merchant's backend; share it with the Reconciler. */
   webhook?: WebhookForwarder;
   streams?: StreamTiming;
@@ -79,13 +80,19 @@ function accessLog(log: Logger): RequestHandler {
   };
 }
 
-function limiter(perMinute: number, code: 'rate_limited' = 'rate_limited'): RequestHandler {
+/**
+ * A per-client-IP limit per minute. `counts` (default: every request) says which answers use it up:
+ * the library counts a request when it arrives and gives it back once answered otherwise, so only a
+ * burst of that many at the same instant could meet the limit with answers that do not count.
+ */
+function limiter(perMinute: number, counts?: (status: number) => boolean): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new ApiError(429, code, 'Too many requests; please slow down.')),
+    ...(counts && { skipSuccessfulRequests: true, requestWasSuccessful: (_req, res) => !counts(res.statusCode) }),
+    handler: (_req, _res, next) => next(new ApiError(429, 'rate_limited', 'Too many requests; please slow down.')),
   });
 }
 
@@ -105,7 +112,7 @@ function originGuard(allowed: readonly string[]): RequestHandler {
 
 export function createApp(deps: AppDeps): Express {
   const { config, store, bus, log, doku, clock } = deps;
-  const limits = { create: 30, status: 600, notifications: 600, ...deps.rateLimits };
+  const limits = config.rateLimits;
 
   const app = express();
   app.disable('x-powered-by');
@@ -127,8 +134,10 @@ export function createApp(deps: AppDeps): Express {
   if (deps.demoRouter) app.use(deps.demoRouter);
 
   // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
-  // app.use would count every later request against DOKU's budget).
-  app.post(config.notificationPath, limiter(limits.notifications));
+  // app.use would count every later request against DOKU's budget). Only refused ones count, so a
+  // validly signed notification is never throttled (DOKU retries a 429 only ~30 minutes later); an
+  // address over the limit is answered 429 before its body is read or verified.
+  app.post(config.notificationPath, limiter(limits.refusedNotifications, isRefusedNotification));
   app.use(notificationsRouter({ config, store, log, clock, webhook: deps.webhook }));
 
   const api = express.Router();

@@ -83,6 +83,12 @@ const Environment = z
       .default('/api/notifications/doku'),
     ORDER_EXPIRY_MINUTES: int(1, 24 * 60).default(15),
     RECONCILE_INTERVAL_SECONDS: int(1, 3600).optional(),
+    RECONCILE_CONCURRENCY: int(1, 64).default(8),
+    RATE_LIMIT_CREATE_PER_MINUTE: int(1, 1_000_000).default(30),
+    RATE_LIMIT_STATUS_PER_MINUTE: int(1, 1_000_000).default(600),
+    RATE_LIMIT_REFUSED_NOTIFICATIONS_PER_MINUTE: int(1, 1_000_000).default(600),
+    MAX_STREAMS_PER_IP: int(1, 1_000_000).default(50),
+    MAX_STREAMS: int(0, 1_000_000).default(20_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: int(0, 10).default(0),
     MERCHANT_NAME: z.string().trim().min(1).max(64).default('Warung Nusantara'),
@@ -149,6 +155,17 @@ const Environment = z
        * simulator needs no wait, and its expiries (which DOKU never notifies) then show within seconds.
        */
       reconcileMinAgeMs: simulator ? 0 : 60_000,
+      /** Check Status calls reconciliation has in flight at once. */
+      reconcileConcurrency: e.RECONCILE_CONCURRENCY,
+      /** Requests per minute per client IP; notifications count only when refused (a signed one never does). */
+      rateLimits: {
+        create: e.RATE_LIMIT_CREATE_PER_MINUTE,
+        status: e.RATE_LIMIT_STATUS_PER_MINUTE,
+        refusedNotifications: e.RATE_LIMIT_REFUSED_NOTIFICATIONS_PER_MINUTE,
+      },
+      /** Open status streams per client IP (429 beyond), and in all (503 beyond; 0: none, the element polls). */
+      maxStreamsPerIp: e.MAX_STREAMS_PER_IP,
+      maxStreams: e.MAX_STREAMS,
       logLevel: e.LOG_LEVEL,
       /** Number of reverse proxies in front (Express `trust proxy`), for rate limits by client IP. */
       trustProxy: e.TRUST_PROXY,

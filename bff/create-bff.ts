@@ -50,13 +50,12 @@ export interface BffParts extends Bff {
 /** Knobs the tests and the benchmark turn; not part of the public options. */
 export interface AssembleOptions extends BffOptions {
   /** Start reconciliation on its interval (default true; tests call reconciler.tick themselves). */
-  reconcile?: { start?: boolean; minAgeMs?: number };
+  reconcile?: { start?: boolean; minAgeMs?: number; clock?: () => Date };
   webhookTiming?: WebhookTiming;
   streams?: StreamTiming;
   /** Replaces the DOKU client (a scripted DOKU). */
   doku?: DokuClient;
   widgetDir?: string;
-  rateLimits?: { create?: number; status?: number; notifications?: number };
   /** How long a create waits for the same payment that another request is creating (default 5 s). */
   inProgressWaitMs?: number;
   /** Options of the embedded simulator (DOKU_ENV=simulator). */
@@ -107,9 +106,10 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
       log,
       doku,
       webhook,
-      clock,
+      clock: options.reconcile?.clock ?? clock,
       intervalMs: config.reconcileIntervalMs,
       minAgeMs: options.reconcile?.minAgeMs ?? config.reconcileMinAgeMs,
+      concurrency: config.reconcileConcurrency,
       checkLeaseMs: config.reconcileLeaseMs,
     });
     const demo = embedded ? await demoShop(config, catalog) : undefined;
@@ -126,7 +126,6 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
       simulatorRouter: embedded?.simulator.router,
       demoRouter: demo,
       widgetDir: options.widgetDir,
-      rateLimits: options.rateLimits,
       streams: options.streams,
       inProgressWaitMs: options.inProgressWaitMs,
     });

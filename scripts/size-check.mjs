@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 
 const KB = 1024;
 const BUNDLES = [
-  { file: 'dist/linkaja-pay.js', limit: 12 * KB, goal: 10 * KB },
+  { file: 'dist/linkaja-pay.js', limit: 11 * KB, goal: 10 * KB },
   { file: 'dist/linkaja-pay.iife.js', limit: undefined, goal: 10 * KB },
 ];
 const kb = (n) => `${(n / KB).toFixed(2)} KB`;
@@ -32,6 +32,6 @@ for (const { file, limit, goal } of BUNDLES) {
 }
 console.table(rows);
 if (failed) {
-  console.error('The ES bundle is over its 12 KB gzip budget.');
+  console.error('The ES bundle is over its 11 KB gzip budget.');
   process.exit(1);
 }

@@ -30,20 +30,29 @@ async function call<T>(url: string, init: RequestInit): Promise<T> {
     });
   } catch {
     // Offline, refused, or timed out.
-    throw new BffError('network_error', `Could not reach the payment server at ${url.split('?')[0]}.`);
+    throw new BffError('network_error', `Could not reach ${url.split('?')[0]}`);
   }
   const body = (await res.json().catch(() => undefined)) as T | ErrorBody | undefined;
   if (res.ok && body) return body as T;
   const err = (body as ErrorBody | undefined)?.error;
   throw err?.code
     ? new BffError(err.code, err.message, res.status)
-    : new BffError('bad_response', `The payment server answered ${res.status} without a usable body.`, res.status);
+    : new BffError('bad_response', `HTTP ${res.status} without a usable body`, res.status);
 }
 
-export const createPayment = (bff: string, body: CreatePaymentRequest): Promise<CreatePaymentResponse> =>
+/**
+ * `idempotencyKey`: the same for a retry of the same cart attempt, so the BFF answers with its payment.
+ * The header's name is shared/api.ts's IDEMPOTENCY_KEY_HEADER, written out: a value import from there
+ * would bring zod into the bundle.
+ */
+export const createPayment = (
+  bff: string,
+  body: CreatePaymentRequest,
+  idempotencyKey: string,
+): Promise<CreatePaymentResponse> =>
   call(`${bff}/api/payments`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
     body: JSON.stringify(body),
   });
 

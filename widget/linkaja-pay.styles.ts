@@ -1,5 +1,9 @@
 // Styles of <linkaja-pay>. Adopted stylesheets only (no style attributes), so strict CSP pages work.
-import { css } from 'lit';
+import { unsafeCSS } from 'lit';
+
+// The sheet is a constant of ours, with no value interpolated: Lit's css tag, whose only extra is the
+// check of interpolated values, would add that check's code to a budgeted bundle for nothing.
+const css = (strings: TemplateStringsArray) => unsafeCSS(strings[0]);
 
 export default css`
   :host {
@@ -28,8 +32,11 @@ export default css`
     border-radius: var(--linkaja-pay-radius, 0.5em);
     cursor: pointer;
   }
-  button:hover {
-    background: var(--linkaja-pay-hover-color, #c8151b);
+  /* Pointers that hover only: a tap would leave a phone's button looking pressed when the customer returns. */
+  @media (hover: hover) {
+    button:hover {
+      background: var(--linkaja-pay-hover-color, #c8151b);
+    }
   }
   button:focus-visible {
     outline: 3px solid var(--linkaja-pay-focus-color, #1f1f1f);

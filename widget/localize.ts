@@ -7,7 +7,11 @@ export interface Strings {
   paid: string;
   preparing: string;
   redirecting: string;
+  /** `amount` is ' Rp 27.500', or '' while unknown. */
   pending: (amount: string) => string;
+  reopen: string;
+  continue: string;
+  newPayment: string;
   success: (amount: string) => string;
   failed: string;
   expired: string;
@@ -20,7 +24,10 @@ const id: Strings = {
   paid: 'Sudah dibayar',
   preparing: 'Menyiapkan pembayaran…',
   redirecting: 'Mengalihkan ke LinkAja…',
-  pending: (a) => `Menunggu konfirmasi pembayaran ${a}…`,
+  pending: (a) => `Menunggu konfirmasi pembayaran${a}…`,
+  reopen: 'Pembayaran belum selesai. Jika LinkAja tidak dapat membukanya lagi, buat yang baru.',
+  continue: 'Lanjutkan pembayaran',
+  newPayment: 'Buat pembayaran baru',
   success: (a) => `Pembayaran ${a} berhasil. Terima kasih!`,
   failed: 'Pembayaran gagal atau dibatalkan. Silakan coba lagi.',
   expired: 'Waktu pembayaran habis. Silakan coba lagi.',
@@ -33,6 +40,7 @@ const id: Strings = {
     not_found: 'Pembayaran tidak ditemukan.',
     gateway_error: 'LinkAja sedang tidak dapat dihubungi. Silakan coba lagi.',
     gateway_timeout: 'LinkAja sedang tidak dapat dihubungi. Silakan coba lagi.',
+    already_paid: 'Pesanan ini sudah dibayar.',
   },
 };
 
@@ -42,7 +50,10 @@ const en: Strings = {
   paid: 'Paid',
   preparing: 'Preparing your payment…',
   redirecting: 'Taking you to LinkAja…',
-  pending: (a) => `Waiting for confirmation of your ${a} payment…`,
+  pending: (a) => `Waiting for confirmation of your${a} payment…`,
+  reopen: 'The payment is not finished. If LinkAja cannot open it again, make a new one.',
+  continue: 'Continue payment',
+  newPayment: 'Make a new payment',
   success: (a) => `Payment of ${a} received. Thank you!`,
   failed: 'The payment failed or was canceled. Please try again.',
   expired: 'The payment expired. Please try again.',
@@ -55,6 +66,7 @@ const en: Strings = {
     not_found: 'The payment was not found.',
     gateway_error: 'LinkAja cannot be reached right now. Please try again.',
     gateway_timeout: 'LinkAja cannot be reached right now. Please try again.',
+    already_paid: 'This order has already been paid.',
   },
 };
 

@@ -34,6 +34,8 @@ export interface Order {
   expiresAt: Date;
   /** Last time reconciliation asked DOKU's Check Status about it. */
   lastCheckedAt: Date | null;
+  /** When reconciliation is next due to ask about it (null: never again; see reconcile/schedule.ts). */
+  nextCheckAt: Date | null;
 }
 
 export interface NewOrder
@@ -83,6 +85,8 @@ export const pendingOrder = ({ statusTokenHash: _s, returnTicket: _r, ...o }: Ne
   version: 0,
   updatedAt: o.createdAt,
   lastCheckedAt: null,
+  // Due from its creation; the claim holds back orders younger than DOKU's minute.
+  nextCheckAt: o.createdAt,
 });
 
 /** What open status streams hear when an order's status changes. */

@@ -44,7 +44,10 @@ export interface QueuedEvent extends OrderEvent {
 /** Everything one transaction writes, and what it answers. */
 export interface Plan<Outcome> {
   outcome: Outcome;
-  /** The order row as it must stand after the transaction (status, gateway state, review flag, version, updatedAt, duplicateOf); null leaves it alone. */
+  /**
+   * The order row as it must stand after the transaction (status, gateway state, review flag, version,
+   * updatedAt, duplicateOf, nextCheckAt); null leaves it alone.
+   */
   order: Order | null;
   event: QueuedEvent | null;
   /** The outcome to record on the notification's inbox row; null when there is none to record. */
@@ -84,6 +87,8 @@ export function planReport(
   if (verdict.kind === 'transition') {
     const duplicateOf = verdict.to === 'SUCCESS' && paidSibling !== null ? paidSibling : order.duplicateOf;
     after = { ...order, status: verdict.to, version: order.version + 1, updatedAt: input.now, duplicateOf };
+    // A paid order is never asked about again; any other keeps its schedule (reconcile/schedule.ts).
+    if (verdict.to === 'SUCCESS') after.nextCheckAt = null;
     event = {
       invoiceNumber: order.invoiceNumber,
       from: order.status,
@@ -106,16 +111,20 @@ export function planReport(
   };
 }
 
-/** DOKU definitively refused the payment: a PENDING order is FAILED; any order remembers the refusal. */
+/**
+ * DOKU definitively refused the payment: a PENDING order is FAILED; any order remembers the refusal.
+ * Nothing exists at DOKU that a customer could still pay, so the order is never asked about again.
+ */
 export function planRejection(order: Order | null, now: Date): Plan<Order | null> {
   if (!order) return nothing(null);
   if (order.status !== 'PENDING') {
-    const after: Order = { ...order, gatewayState: 'rejected' };
+    const after: Order = { ...order, gatewayState: 'rejected', nextCheckAt: null };
     return { ...nothing(after), order: after };
   }
   const after: Order = {
     ...order,
     gatewayState: 'rejected',
+    nextCheckAt: null,
     status: 'FAILED',
     version: order.version + 1,
     updatedAt: now,

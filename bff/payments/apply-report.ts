@@ -28,7 +28,11 @@ export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<A
   const { verdict, order, previous } = outcome;
   switch (verdict.kind) {
     case 'transition':
-      deps.log.info({ ...ctx, from: previous, to: verdict.to }, 'order status changed');
+      // Money taken after the order was given up on: the customer was told it failed or expired, so
+      // someone must look (the store counts these: countLatePayments).
+      if (previous !== 'PENDING' && verdict.to === 'SUCCESS')
+        deps.log.error({ ...ctx, from: previous, to: verdict.to }, `late payment: order was ${previous}, now SUCCESS`);
+      else deps.log.info({ ...ctx, from: previous, to: verdict.to }, 'order status changed');
       if (verdict.to === 'SUCCESS' && order.duplicateOf !== null) {
         deps.log.error(
           { ...ctx, reference: order.reference, duplicateOf: order.duplicateOf },

@@ -14,6 +14,13 @@ export interface NotificationDeps extends ApplyDeps {
   clock: () => Date;
 }
 
+/**
+ * Answers that count against the per-IP limit on this route: a bad signature, a body that can never
+ * be valid, one too large. A signed notification (200, a 404 for an unknown invoice, a 503 while the
+ * store is down) never counts.
+ */
+export const isRefusedNotification = (status: number): boolean => status === 400 || status === 401 || status === 413;
+
 /** Headers worth keeping in the inbox (audit trail); nothing else the proxy chain added. */
 const KEPT_HEADERS = ['client-id', 'request-id', 'request-timestamp', 'signature', 'content-type', 'user-agent'];
 

@@ -16,8 +16,8 @@ import { runMigrations } from './migrate.ts';
 import { PostgresPayments } from './postgres-payments.ts';
 import { inTransaction, openPool, type PoolOptions } from './postgres-pool.ts';
 import * as stored from './rows.ts';
-import { EARLIER_UNDELIVERED } from './shared-sql.ts';
-import type { ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
+import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED } from './shared-sql.ts';
+import type { CheckRelease, ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
 
 const POSTGRES = stored.POSTGRES_CODEC;
 
@@ -142,34 +142,34 @@ export class PostgresStore implements Store {
 
   async claimDueForCheck(opts: ClaimOptions): Promise<Order[]> {
     // SKIP LOCKED: rows another instance is claiming right now are left to it; a row it has just
-    // claimed is re-checked after its commit (READ COMMITTED) and no longer matches the interval.
+    // claimed is re-checked after its commit (READ COMMITTED) and is no longer due (leased).
     const rows = await this.rows(
-      `UPDATE orders SET last_checked_at = $1
+      `UPDATE orders SET last_checked_at = $1, next_check_at = $2
        WHERE invoice_number IN (
-         SELECT invoice_number FROM orders
-         WHERE status = 'PENDING' AND gateway_state <> 'rejected'
-           AND created_at <= $2
-           AND (last_checked_at IS NULL OR last_checked_at <= $3)
-         ORDER BY last_checked_at NULLS FIRST, created_at
-         LIMIT $4
-         FOR UPDATE SKIP LOCKED)
+         SELECT invoice_number FROM orders WHERE ${checkQueueSql(opts.queue, '$5', '$3')}
+         LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING *`,
       [
+        opts.now,
         new Date(opts.now.getTime() + (opts.leaseMs ?? 0)),
         new Date(opts.now.getTime() - opts.minAgeMs),
-        new Date(opts.now.getTime() - opts.intervalMs),
         opts.limit,
+        opts.dueBy ?? opts.now,
       ],
     );
     return rows.map((r) => stored.toOrder(r, POSTGRES)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
-  async releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void> {
-    await this.pool.query('UPDATE orders SET last_checked_at = $1 WHERE invoice_number = $2 AND last_checked_at = $3', [
-      at,
+  async releaseCheck(invoiceNumber: string, { leaseUntil, nextCheckAt }: CheckRelease): Promise<void> {
+    await this.pool.query('UPDATE orders SET next_check_at = $1 WHERE invoice_number = $2 AND next_check_at = $3', [
+      nextCheckAt,
       invoiceNumber,
       leaseUntil,
     ]);
+  }
+
+  async countLatePayments(): Promise<number> {
+    return Number((await this.rows(COUNT_LATE_PAYMENTS, []))[0].n);
   }
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
@@ -242,7 +242,7 @@ export class PostgresStore implements Store {
     if (order) {
       await c.query(
         `UPDATE orders SET status = $2, gateway_state = $3, needs_review = $4, duplicate_of = $5, version = $6,
-           updated_at = $7 WHERE invoice_number = $1`,
+           updated_at = $7, next_check_at = $8 WHERE invoice_number = $1`,
         [
           order.invoiceNumber,
           order.status,
@@ -251,6 +251,7 @@ export class PostgresStore implements Store {
           order.duplicateOf,
           order.version,
           order.updatedAt,
+          order.nextCheckAt,
         ],
       );
     }

@@ -59,6 +59,7 @@ export const toOrder = (r: Row, c: Codec): Order => ({
   updatedAt: c.date(r.updated_at),
   expiresAt: c.date(r.expires_at),
   lastCheckedAt: optional(r.last_checked_at, (v) => c.date(v)),
+  nextCheckAt: optional(r.next_check_at, (v) => c.date(v)),
 });
 
 /** The orders table's columns, in the order `orderValues` gives their values. */
@@ -81,6 +82,7 @@ export const ORDER_COLUMNS = [
   'updated_at',
   'expires_at',
   'last_checked_at',
+  'next_check_at',
 ] as const;
 
 export const orderValues = (o: Order, c: Codec): unknown[] => [
@@ -102,6 +104,7 @@ export const orderValues = (o: Order, c: Codec): unknown[] => [
   c.writeDate(o.updatedAt),
   c.writeDate(o.expiresAt),
   o.lastCheckedAt === null ? null : c.writeDate(o.lastCheckedAt),
+  o.nextCheckAt === null ? null : c.writeDate(o.nextCheckAt),
 ];
 
 export const toInboxEntry = (r: Row, c: Codec): InboxEntry & { outcome: string } => ({

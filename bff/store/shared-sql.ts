@@ -1,6 +1,6 @@
 // SQL that reads the same in SQLite and PostgreSQL, written once for both stores.
 import type { Codec } from './rows.ts';
-import type { OrderQuery } from './types.ts';
+import type { CheckQueue, OrderQuery } from './types.ts';
 
 /**
  * For the webhook claim (its candidate row is `d`): a change waits while an earlier one of the same
@@ -61,3 +61,19 @@ export function listOrdersSql(q: OrderQuery, c: Codec): { sql: string; values: u
     ORDER BY created_at DESC, invoice_number DESC LIMIT ${param(q.limit)}`;
   return { sql, values };
 }
+
+/**
+ * Which orders a reconciliation queue (store/types.ts CheckQueue) takes, earliest first. `dueBy` and
+ * `createdBefore` are the dialect's placeholders. Both queues are served by partial indexes
+ * (migration 005): orders_expiry_due and orders_check_due.
+ */
+export function checkQueueSql(queue: CheckQueue, dueBy: string, createdBefore: string): string {
+  const old = `created_at <= ${createdBefore}`;
+  return queue === 'expiry'
+    ? `status = 'PENDING' AND expires_at <= ${dueBy} AND next_check_at <= ${dueBy} AND ${old} ORDER BY expires_at`
+    : `next_check_at <= ${dueBy} AND ${old} ORDER BY next_check_at`;
+}
+
+/** Late payments: orders that became SUCCESS after they were FAILED or EXPIRED (index order_events_late_success). */
+export const COUNT_LATE_PAYMENTS =
+  "SELECT COUNT(*) AS n FROM order_events WHERE to_status = 'SUCCESS' AND from_status IN ('FAILED', 'EXPIRED')";

@@ -13,9 +13,9 @@ import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-k
 import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations, type MigrationTx } from './migrate.ts';
 import * as stored from './rows.ts';
-import { EARLIER_UNDELIVERED } from './shared-sql.ts';
+import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED } from './shared-sql.ts';
 import { SqlitePayments } from './sqlite-payments.ts';
-import type { ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
+import type { CheckRelease, ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
 
 const SQLITE = stored.SQLITE_CODEC;
 
@@ -140,18 +140,15 @@ export class SqliteStore implements Store {
     const now = opts.now.getTime();
     const run = this.db.transaction((): Order[] =>
       this.rows(
-        `UPDATE orders SET last_checked_at = @now
+        `UPDATE orders SET last_checked_at = @now, next_check_at = @leaseUntil
            WHERE invoice_number IN (
-             SELECT invoice_number FROM orders
-             WHERE status = 'PENDING' AND gateway_state <> 'rejected'
-               AND created_at <= @createdBefore
-               AND (last_checked_at IS NULL OR last_checked_at <= @checkedBefore)
-             ORDER BY last_checked_at NULLS FIRST, created_at LIMIT @limit)
+             SELECT invoice_number FROM orders WHERE ${checkQueueSql(opts.queue, '@dueBy', '@createdBefore')} LIMIT @limit)
            RETURNING *`,
         {
-          now: now + (opts.leaseMs ?? 0),
+          now,
+          dueBy: opts.dueBy?.getTime() ?? now,
+          leaseUntil: now + (opts.leaseMs ?? 0),
           createdBefore: now - opts.minAgeMs,
-          checkedBefore: now - opts.intervalMs,
           limit: opts.limit,
         },
       )
@@ -161,12 +158,16 @@ export class SqliteStore implements Store {
     return run.immediate();
   }
 
-  async releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void> {
-    this.stmt('UPDATE orders SET last_checked_at = ? WHERE invoice_number = ? AND last_checked_at = ?').run(
-      at.getTime(),
+  async releaseCheck(invoiceNumber: string, { leaseUntil, nextCheckAt }: CheckRelease): Promise<void> {
+    this.stmt('UPDATE orders SET next_check_at = ? WHERE invoice_number = ? AND next_check_at = ?').run(
+      nextCheckAt?.getTime() ?? null,
       invoiceNumber,
       leaseUntil.getTime(),
     );
+  }
+
+  async countLatePayments(): Promise<number> {
+    return Number((this.stmt(COUNT_LATE_PAYMENTS).get() as { n: number }).n);
   }
 
   async claimWebhooks(opts: { now: Date; leaseMs: number; limit: number }): Promise<WebhookDue[]> {
@@ -242,7 +243,7 @@ export class SqliteStore implements Store {
     if (order) {
       this.stmt(
         `UPDATE orders SET status = ?, gateway_state = ?, needs_review = ?, duplicate_of = ?, version = ?,
-           updated_at = ? WHERE invoice_number = ?`,
+           updated_at = ?, next_check_at = ? WHERE invoice_number = ?`,
       ).run(
         order.status,
         order.gatewayState,
@@ -250,6 +251,7 @@ export class SqliteStore implements Store {
         order.duplicateOf,
         order.version,
         SQLITE.writeDate(order.updatedAt),
+        order.nextCheckAt?.getTime() ?? null,
         order.invoiceNumber,
       );
     }

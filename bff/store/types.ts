@@ -23,15 +23,24 @@ export interface WebhookDue {
 /** What became of one delivery attempt: delivered, try again at `nextAt`, or give up (`nextAt` null). */
 export type WebhookSettlement = { deliveredAt: Date } | { nextAt: Date | null };
 
+/**
+ * Reconciliation's two queues. `expiry`: PENDING orders past their expiry, soonest expired first, for
+ * the check that may expire them (it never waits behind other checks). `due`: every order whose
+ * nextCheckAt has come, earliest due first.
+ */
+export type CheckQueue = 'expiry' | 'due';
+
 export interface ClaimOptions {
+  queue: CheckQueue;
+  /** When the claim is made: lastCheckedAt, and the start of the lease. */
   now: Date;
+  /** Only orders due by then (default `now`): a pass keeps to what was due when it began. */
+  dueBy?: Date;
   /** Only orders created at least this long ago (DOKU asks for ~60 s before Check Status). */
   minAgeMs: number;
-  /** Not checked within this interval (at most once per order per interval). */
-  intervalMs: number;
   limit: number;
   /**
-   * How long a claimed order stays claimed while it is being checked: lastCheckedAt is set to
+   * How long a claimed order stays claimed while it is being checked: nextCheckAt is set to
    * now + leaseMs, so no instance takes it again before the check is surely over. Default 0.
    */
   leaseMs?: number;
@@ -48,6 +57,14 @@ export interface OrderQuery {
   /** The page after this order (the last one of the previous page). */
   after?: Pick<Order, 'createdAt' | 'invoiceNumber'>;
   limit: number;
+}
+
+/** The end of a check: when the order is next due, if it still holds the claim's lease. */
+export interface CheckRelease {
+  /** The claim's nextCheckAt (now + leaseMs): a release only ends its own lease. */
+  leaseUntil: Date;
+  /** Null: never again. */
+  nextCheckAt: Date | null;
 }
 
 export interface Store {
@@ -80,15 +97,17 @@ export interface Store {
    */
   applyReport(input: ApplyInput): Promise<ApplyOutcome>;
   /**
-   * Atomically claim PENDING orders due for a Check Status (sets lastCheckedAt = now), so two
-   * instances never check the same order at once.
+   * Atomically claim orders due for a Check Status from one queue (sets lastCheckedAt = now and leases
+   * each until now + leaseMs), so two instances never check the same order at once.
    */
   claimDueForCheck(opts: ClaimOptions): Promise<Order[]>;
   /**
-   * The check of a claimed order is over: its interval counts from `at`. Only if the order still
-   * holds this claim's lease (`leaseUntil`): a late release never cuts another instance's lease short.
+   * The check of a claimed order is over: it is next due at `nextCheckAt`. Only if the order still
+   * holds this claim's lease: a late release never cuts another instance's lease short.
    */
-  releaseCheck(invoiceNumber: string, at: Date, leaseUntil: Date): Promise<void>;
+  releaseCheck(invoiceNumber: string, release: CheckRelease): Promise<void>;
+  /** How many orders became SUCCESS after they were FAILED or EXPIRED (late payments), ever. */
+  countLatePayments(): Promise<number>;
   /**
    * Atomically claim webhook deliveries due at `now`: each gets one more attempt and its next
    * attempt moves to `now + leaseMs`, so no other instance sends it while this one is trying.

@@ -31,6 +31,7 @@ const orderIn = (status: PaymentStatus): Order => ({
   updatedAt: T0,
   expiresAt: new Date(T0.getTime() + 15 * 60_000),
   lastCheckedAt: null,
+  nextCheckAt: new Date(T0.getTime() + 60_000),
 });
 
 const AMOUNTS = { same: AMOUNT, other: AMOUNT - 1, none: undefined } as const;
@@ -50,6 +51,8 @@ function expectedPlan(order: Order | null, input: ApplyInput, seen: boolean, exp
   if (expected.startsWith('to:')) {
     const to = expected.slice(3) as PaymentStatus;
     after = { ...order, status: to, version: order.version + 1, updatedAt: NOW };
+    // A paid order is never asked about again; other orders keep their schedule.
+    if (to === 'SUCCESS') after.nextCheckAt = null;
     event = {
       invoiceNumber: order.invoiceNumber,
       from: order.status,
@@ -139,6 +142,8 @@ describe('planRejection', () => {
       status: 'FAILED' as const,
       version: 1,
       updatedAt: NOW,
+      // Nothing exists at DOKU to pay: never asked about again.
+      nextCheckAt: null,
     };
     assert.deepEqual(planRejection(order, NOW), {
       outcome: after,
@@ -165,7 +170,7 @@ describe('planRejection', () => {
   it('only remembers the refusal on an order that has moved on (no status change, no event)', () => {
     for (const status of ['SUCCESS', 'FAILED', 'EXPIRED'] as const) {
       const order = orderIn(status);
-      const after = { ...order, gatewayState: 'rejected' as const };
+      const after = { ...order, gatewayState: 'rejected' as const, nextCheckAt: null };
       assert.deepEqual(planRejection(order, NOW), {
         outcome: after,
         order: after,

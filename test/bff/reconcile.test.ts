@@ -12,6 +12,7 @@ import { DEMO_CATALOG_FILE } from '../../bff/orders/sources.ts';
 import { Reconciler } from '../../bff/reconcile/reconciler.ts';
 import { openStore } from '../../bff/store/index.ts';
 import { sendNotification } from '../helpers/notify.ts';
+import { insertAgedOrder } from '../helpers/orders.ts';
 
 describe('reconciliation', () => {
   let bff: TestBff;
@@ -131,17 +132,7 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
 
   /** A Rp 32.000 order created `ageMs` ago with the default 15-minute expiry, that DOKU will answer about with `answer`. */
   async function aged(invoice: string, ageMs: number, answer: ReturnType<Script>) {
-    const createdAt = new Date(Date.now() - ageMs);
-    await bff.store.insertOrder({
-      invoiceNumber: invoice,
-      amount: 32000,
-      statusTokenHash: '0'.repeat(64),
-      requestId: `r-${invoice}`,
-      lineItems: [{ name: 'Sate Ayam', price: 32000, quantity: 1 }],
-      returnUrl: 'http://127.0.0.1/',
-      createdAt,
-      expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
-    });
+    await insertAgedOrder(bff.store, invoice, ageMs);
     answers.set(invoice, answer);
   }
 

@@ -72,7 +72,7 @@ describe('schemas of the two dialects', () => {
     assert.deepEqual(names('sqlite'), names('postgres'));
     assert.deepEqual(
       loadMigrations('sqlite').map((m) => m.version),
-      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5],
     );
   });
 
@@ -156,8 +156,97 @@ describe('schemas of the two dialects', () => {
       { version: 2 },
       { version: 3 },
       { version: 4 },
+      { version: 5 },
     ]);
     check.close();
+  });
+
+  /** Orders as version 3 stored them, and the due time migration 5 must give each (null: never). */
+  const legacyOrders = (now: number) => {
+    const min = 60_000;
+    const o = (
+      id: string,
+      status: string,
+      gateway: string,
+      created: number,
+      updated: number,
+      checked: number | null,
+    ) => ({
+      values: [id, status, gateway, created, updated, created + 15 * min, checked] as const,
+      id,
+    });
+    return [
+      { ...o('INV-P-NEW', 'PENDING', 'accepted', now - 2 * min, now - 2 * min, null), due: now - 2 * min },
+      { ...o('INV-P-ASKED', 'PENDING', 'accepted', now - 5 * min, now - 5 * min, now - 10_000), due: now - 10_000 },
+      {
+        ...o('INV-EXPIRED', 'EXPIRED', 'accepted', now - 60 * min, now - 40 * min, now - 40 * min),
+        due: now - 40 * min,
+      },
+      { ...o('INV-FAILED', 'FAILED', 'accepted', now - 60 * min, now - 50 * min, null), due: now - 50 * min },
+      { ...o('INV-REFUSED', 'FAILED', 'rejected', now - 60 * min, now - 60 * min, null), due: null },
+      { ...o('INV-OLD', 'EXPIRED', 'accepted', now - 72 * 60 * min, now - 71 * 60 * min, null), due: null },
+      { ...o('INV-PAID', 'SUCCESS', 'accepted', now - 60 * min, now - 55 * min, null), due: null },
+    ];
+  };
+  const INSERT_LEGACY = (p: (i: number) => string) =>
+    `INSERT INTO orders (invoice_number, amount, status_token_hash, request_id, line_items, return_url, status,
+       gateway_state, created_at, updated_at, expires_at, last_checked_at)
+     VALUES (${p(1)}, 1000, 'x', ${p(1)}, '[]', 'http://x/', ${[2, 3, 4, 5, 6, 7].map(p).join(', ')})`;
+
+  async function expectDueTimes(url: string, orders: ReturnType<typeof legacyOrders>) {
+    const store = await openStore(url);
+    try {
+      for (const o of orders) {
+        const order = (await store.getOrder(o.id))!;
+        assert.deepEqual(order.nextCheckAt?.getTime() ?? null, o.due, o.id);
+      }
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('migration 5 schedules the orders a version-3 SQLite database holds: PENDING ones and 48 h of late checks', async () => {
+    const file = join(dir, 'v3.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const m of loadMigrations('sqlite').slice(0, 3)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, Date.now());
+    }
+    const orders = legacyOrders(Date.now());
+    const insert = db.prepare(INSERT_LEGACY((i) => `@p${i}`));
+    for (const o of orders) insert.run(Object.fromEntries(o.values.map((v, i) => [`p${i + 1}`, v])));
+    db.close();
+    await expectDueTimes(`sqlite:${file}`, orders);
+  });
+
+  it('migration 5 schedules the orders a version-3 PostgreSQL schema holds', async (t: TestContext) => {
+    if (skip) return t.skip(skip);
+    const s = await freshSchema();
+    if ('skip' in s) return t.skip(s.skip);
+    try {
+      await s.admin(
+        `CREATE TABLE ${s.schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      for (const m of loadMigrations('postgres').slice(0, 3)) {
+        await s.admin(`SET search_path = ${s.schema}; ${m.sql}; RESET search_path`);
+        await s.admin(`INSERT INTO ${s.schema}.schema_migrations (version) VALUES ($1)`, [m.version]);
+      }
+      const orders = legacyOrders(Date.now());
+      for (const o of orders) {
+        const [id, status, gateway, ...times] = o.values;
+        const dates = times.map((ms) => (ms === null ? null : new Date(ms)));
+        await s.admin(INSERT_LEGACY((i) => `$${i}`).replace('INTO orders', `INTO ${s.schema}.orders`), [
+          id,
+          status,
+          gateway,
+          ...dates,
+        ]);
+      }
+      await expectDueTimes(s.url, orders);
+    } finally {
+      await s.drop();
+    }
   });
 
   it('a PostgreSQL schema made by the previous code (versions 1 and 2) is brought up to date', async (t: TestContext) => {
@@ -176,7 +265,7 @@ describe('schemas of the two dialects', () => {
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
       assert.deepEqual(
         rows.map((r: { version: number }) => r.version),
-        [1, 2, 3, 4],
+        [1, 2, 3, 4, 5],
       );
     } finally {
       await s.drop();
@@ -201,7 +290,7 @@ describe('schemas of the two dialects', () => {
   };
 
   it('an SQLite order made by the previous code (versions 1 to 3) keeps its status token', async () => {
-    const file = join(dir, 'v3.db');
+    const file = join(dir, 'v3-token.db');
     const db = new Database(file);
     db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
     for (const m of loadMigrations('sqlite').slice(0, 3)) {

@@ -128,6 +128,7 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
         version: 0,
         updatedAt: o.createdAt,
         lastCheckedAt: null,
+        nextCheckAt: o.createdAt,
       });
       assert.equal(await store.getOrder('INV-NOPE'), null);
     });
@@ -324,7 +325,7 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       assert.equal((await store.listEvents(o.invoiceNumber)).length, 1);
     });
 
-    test('claimDueForCheck: only PENDING, accepted-or-requested, old enough, not checked lately; at most limit', async () => {
+    test('claimDueForCheck (due): old enough, due, earliest due first, at most limit; leased until released', async () => {
       // A far-future clock keeps this test's orders apart from the other tests' orders.
       const base = new Date('2030-06-01T00:00:00.000Z').getTime();
       const mk = async (ageMs: number, over: Partial<NewOrder> = {}) => {
@@ -332,8 +333,8 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
         await store.insertOrder(o);
         return o.invoiceNumber;
       };
-      const due1 = await mk(120_000);
       const due2 = await mk(90_000);
+      const due1 = await mk(120_000);
       await mk(10_000); // too young
       const rejected = await mk(120_000);
       await store.markRejected(rejected, new Date(base - 100_000));
@@ -344,19 +345,72 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
         source: 'check_status',
         now: new Date(base - 50_000),
       });
+      assert.equal((await store.getOrder(paid))!.nextCheckAt, null, 'a paid order is never due again');
+      assert.equal((await store.getOrder(rejected))!.nextCheckAt, null, 'nor one DOKU refused to create');
       const now = new Date(base);
-      const opts = { now, minAgeMs: 60_000, intervalMs: 30_000, limit: 100 };
-
-      const first = await store.claimDueForCheck(opts);
+      // Every due order in this shared store is taken (and leased) here, so the claims below see only ours.
+      const opts = { queue: 'due' as const, now, minAgeMs: 60_000, limit: 10_000, leaseMs: 20_000 };
       const mine = (xs: { invoiceNumber: string }[]) =>
         xs.map((x) => x.invoiceNumber).filter((i) => [due1, due2].includes(i));
+      const next = async (at: number) =>
+        (await store.claimDueForCheck({ ...opts, now: new Date(base + at), limit: 1 }))[0]?.invoiceNumber;
+
+      const first = await store.claimDueForCheck(opts);
       assert.deepEqual(mine(first), [due1, due2]);
-      assert.ok(first.every((x) => x.status === 'PENDING' && x.createdAt.getTime() <= base - 60_000));
-      assert.deepEqual((await store.getOrder(due1))!.lastCheckedAt, now);
-      // Checked just now: not due again within the interval, due again after it.
-      assert.deepEqual(mine(await store.claimDueForCheck({ ...opts, now: new Date(base + 10_000) })), []);
-      assert.deepEqual(mine(await store.claimDueForCheck({ ...opts, now: new Date(base + 30_000) })), [due1, due2]);
-      assert.equal((await store.claimDueForCheck({ ...opts, now: new Date(base + 90_000), limit: 1 })).length, 1);
+      assert.ok(first.every((x) => x.createdAt.getTime() <= base - 60_000));
+      const claimed = (await store.getOrder(due1))!;
+      assert.deepEqual([claimed.lastCheckedAt, claimed.nextCheckAt], [now, new Date(base + 20_000)]);
+      // Leased: nobody takes it again until the lease ends or it is released.
+      assert.equal(await next(10_000), undefined);
+      const leaseUntil = new Date(base + 20_000);
+      await store.releaseCheck(due1, { leaseUntil, nextCheckAt: new Date(base + 8_000) });
+      await store.releaseCheck(due2, { leaseUntil, nextCheckAt: new Date(base + 5_000) });
+      assert.equal(await next(4_000), undefined, 'released, but not due yet');
+      // Earliest due first: the younger order, due sooner, before the older one.
+      assert.deepEqual([await next(10_000), await next(10_000), await next(10_000)], [due2, due1, undefined]);
+      // A release that comes after its lease was taken over changes nothing.
+      await store.releaseCheck(due1, { leaseUntil, nextCheckAt: null });
+      assert.deepEqual((await store.getOrder(due1))!.nextCheckAt, new Date(base + 30_000));
+    });
+
+    test('claimDueForCheck (expiry): PENDING orders past expiry that are due, soonest expired first', async () => {
+      const base = new Date('2030-09-01T00:00:00.000Z').getTime();
+      const mk = async (expiresIn: number) => {
+        const o = newOrder({ createdAt: new Date(base - 3_600_000), expiresAt: new Date(base + expiresIn) });
+        await store.insertOrder(o);
+        return o.invoiceNumber;
+      };
+      const later = await mk(-1_000);
+      const sooner = await mk(-5_000);
+      await mk(60_000); // not expired yet
+      await mk(-9_000); // expired soonest, but leased by another pass (below)
+      const opts = { queue: 'expiry' as const, minAgeMs: 60_000, limit: 10_000, leaseMs: 30_000 };
+      // Another pass takes it (and every other test's expired order in this shared store).
+      await store.claimDueForCheck({ ...opts, now: new Date(base - 9_000) });
+      const paid = await mk(-20_000);
+      await store.applyReport({
+        invoiceNumber: paid,
+        report: { status: 'SUCCESS' },
+        source: 'check_status',
+        now: new Date(base - 1),
+      });
+      const next = async () =>
+        (await store.claimDueForCheck({ ...opts, now: new Date(base), limit: 1 }))[0]?.invoiceNumber;
+      assert.deepEqual([await next(), await next(), await next()], [sooner, later, undefined]);
+    });
+
+    test('countLatePayments: orders that became SUCCESS after FAILED or EXPIRED', async () => {
+      const before = await store.countLatePayments();
+      const report = (invoiceNumber: string, status: string) =>
+        store.applyReport({ invoiceNumber, report: { status }, source: 'check_status', now: at(5_000) });
+      const late = newOrder();
+      const onTime = newOrder();
+      await store.insertOrder(late);
+      await store.insertOrder(onTime);
+      await report(late.invoiceNumber, 'EXPIRED');
+      await report(late.invoiceNumber, 'SUCCESS');
+      await report(onTime.invoiceNumber, 'SUCCESS');
+      assert.equal(await store.countLatePayments(), before + 1);
     });
 
     test('claimDueForCheck: concurrent claimers on two instances never get the same order', async () => {
@@ -364,14 +418,15 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       const base = new Date('2031-01-01T00:00:00.000Z').getTime();
       const ids = new Set<string>();
       for (let i = 0; i < 30; i++) {
-        const o = newOrder({ createdAt: new Date(base - 120_000 - i), expiresAt: new Date(base + 3_600_000) });
+        // Due long ago: ahead of every other test's order in this shared store.
+        const o = newOrder({ createdAt: new Date(Date.UTC(2000, 0, 1) + i), expiresAt: new Date(base + 3_600_000) });
         await store.insertOrder(o);
         ids.add(o.invoiceNumber);
       }
       const now = new Date(base);
       const claims = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          (i % 2 ? other : store).claimDueForCheck({ now, minAgeMs: 60_000, intervalMs: 30_000, limit: 6 }),
+          (i % 2 ? other : store).claimDueForCheck({ queue: 'due', now, minAgeMs: 60_000, leaseMs: 30_000, limit: 6 }),
         ),
       );
       const claimed = claims
@@ -526,7 +581,7 @@ describe('openStore', () => {
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
       assert.deepEqual(
         rows.map((r) => r.version),
-        [1, 2, 3, 4],
+        [1, 2, 3, 4, 5],
         'each migration applied once',
       );
       await Promise.all(stores.map((x) => x.close()));

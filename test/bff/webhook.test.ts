@@ -1,8 +1,6 @@
 // Forwarding final results to the merchant's backend, signed, with retries.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +15,7 @@ import {
 } from '../../bff/webhooks/merchant-webhook.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { sendNotification } from '../helpers/notify.ts';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const secret = 'whsec-merchant-0123456789abcdef012345';
 
@@ -105,38 +104,6 @@ describe('verifyWebhook (for merchants)', () => {
   });
 });
 
-/** A merchant backend on 127.0.0.1: records every attempt; answers 200, or what `answer` says. */
-async function startReceiver() {
-  const received: Array<{ body: string; signature: string; status: number }> = [];
-  let answer = (): number => 200;
-  const server = createServer((req, res) => {
-    let body = '';
-    req
-      .on('data', (c) => (body += c))
-      .on('end', () => {
-        const status = answer();
-        received.push({ body, signature: String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()]), status });
-        res.writeHead(status).end();
-      });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    received,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/linkaja`,
-    answerWith: (fn: () => number) => (answer = fn),
-    /** Waits (bounded) until `n` attempts arrived. */
-    async waitFor(n: number, ms = 3000) {
-      for (const end = Date.now() + ms; received.length < n && Date.now() < end;)
-        await new Promise((r) => setTimeout(r, 10));
-      assert.ok(received.length >= n, `expected ${n} attempts, got ${received.length}`);
-    },
-    close() {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
-
 const paySuccess = async (bff: TestBff) => {
   const p = await request(bff.url)
     .post('/api/payments')
@@ -152,10 +119,10 @@ const paySuccess = async (bff: TestBff) => {
 };
 
 describe('merchant webhook delivery', () => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const dir = mkdtempSync(join(tmpdir(), 'linkaja-webhook-'));
   const env = () => ({ MERCHANT_WEBHOOK_URL: receiver.url, MERCHANT_WEBHOOK_SECRET: secret });
-  before(async () => (receiver = await startReceiver()));
+  before(async () => (receiver = await startWebhookReceiver()));
   after(() => {
     receiver.close();
     rmSync(dir, { recursive: true, force: true });

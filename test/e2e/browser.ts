@@ -1,7 +1,7 @@
 // Browser side of the end-to-end test: Debian's chromium through playwright-core, and a page that
 // records, across every navigation of a journey, the element's events, console errors, page errors
 // and CSP violations (a binding survives navigations; an init script runs in every new document).
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -62,8 +62,9 @@ const RECORDER = `(() => {
   addEventListener('pageshow', (e) => window.__e2ePageShow(e.persisted, location.href));
 })();`;
 
-export async function openJourney(browser: Browser, viewport = { width: 1000, height: 760 }): Promise<Journey> {
-  const context = await browser.newContext({ viewport, locale: 'id-ID' });
+/** A journey in a new browser context: a desktop window unless `options` say otherwise (a phone, say). */
+export async function openJourney(browser: Browser, options: BrowserContextOptions = {}): Promise<Journey> {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 760 }, locale: 'id-ID', ...options });
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(10_000);
   const journey: Journey = { context, page: undefined as unknown as Page, events: [], problems: [], pageShows: [] };

@@ -2,120 +2,37 @@
 // page (script tag + element, strict CSP) on another, Debian's chromium driving it. Each journey
 // also proves there were no console errors, page errors or CSP violations anywhere along the way.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { loadCatalog } from '../../bff/orders/sources.ts';
+import { after, before, describe } from 'node:test';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
-import { launchChromium, openJourney, waitForEvent, type Journey } from './browser.ts';
-import { listenShop, serveShop, type ShopServer } from './shop-server.ts';
+import { waitForEvent } from './browser.ts';
+import {
+  assertLinkAjaPage,
+  axeViolations,
+  checkout,
+  decideOnLinkAja as decide,
+  goToLinkAja as go,
+  journey,
+  journeyTest as journeyTestIn,
+  payButton,
+  restoredFromCache,
+  RESULT_WITHIN_MS,
+  shot,
+  startJourneyEnv,
+  stopJourneyEnv,
+  type JourneyEnv,
+  type LinkAjaDecision,
+} from './journey-kit.ts';
+import type { Journey } from './browser.ts';
 
-const BUNDLE = fileURLToPath(new URL('../../dist/linkaja-pay.js', import.meta.url));
-const SHOTS = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
-/** From the customer's last click on LinkAja to the element's verdict on the shop page. */
-const RESULT_WITHIN_MS = 5000;
-
-let bff: TestBff;
-let shop: ShopServer;
-let browser: Browser;
-const journeys: Journey[] = [];
-
+let env: JourneyEnv;
 before(async () => {
-  if (!existsSync(BUNDLE)) {
-    throw new Error(
-      `dist/linkaja-pay.js is missing: run \`npm run build\` first (\`npm test\` builds before the e2e suite).`,
-    );
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  const listening = await listenShop();
-  // Reconciliation runs as with npm start: it is how an expiry (never notified by DOKU) is learnt.
-  bff = await startTestBff({ env: { ALLOWED_ORIGINS: listening.origin }, reconcile: { start: true } });
-  shop = serveShop(listening, { catalog: await loadCatalog(bff.config.catalogFile), bffConfig: bff.config });
-  browser = await launchChromium();
+  env = await startJourneyEnv();
 });
+after(() => stopJourneyEnv(env));
 
-after(async () => {
-  await Promise.allSettled(journeys.map((j) => j.context.close()));
-  await browser?.close();
-  await shop?.close();
-  await bff?.close();
-});
-
-async function journey(): Promise<Journey> {
-  const j = await openJourney(browser);
-  journeys.push(j);
-  return j;
-}
-
-const payButton = (page: Page): Locator => page.locator('linkaja-pay').getByRole('button');
-const checkout = (page: Page): Locator => page.locator('.checkout');
-const shot = (page: Page | Locator, name: string) => page.screenshot({ path: `${SHOTS}${name}.png` });
-
-/** On the shop, press the element's button and arrive on the simulator's LinkAja page. */
-async function goToLinkAja(j: Journey): Promise<{ invoice: string; amount: number }> {
-  const createdBefore = j.events.filter((e) => e.type === 'linkaja-pay:created').length;
-  await payButton(j.page).click();
-  await j.page.waitForURL(`${bff.url}/simulator/**`);
-  const created = j.events.filter((e) => e.type === 'linkaja-pay:created')[createdBefore];
-  assert.ok(created, 'linkaja-pay:created fired before the redirect');
-  return { invoice: String(created.detail.invoice_number), amount: Number(created.detail.amount) };
-}
-
-/** The simulator's LinkAja page shows this invoice and exactly the amount the BFF priced. */
-async function assertLinkAjaPage(page: Page, invoice: string, rupiah: string): Promise<void> {
-  assert.equal((await page.getByTestId('linkaja-invoice').textContent())?.trim(), invoice);
-  // The page may print a no-break space between `Rp` and the number.
-  assert.equal((await page.getByTestId('linkaja-amount').textContent())?.replace(/\s+/g, ' ').trim(), rupiah);
-}
-
-async function decideOnLinkAja(j: Journey, name: 'Bayar' | 'Batalkan' | 'Biarkan kedaluwarsa'): Promise<number> {
-  await j.page.getByRole('button', { name, exact: true }).click();
-  const clicked = Date.now();
-  await j.page.waitForURL(`${shop.origin}/**`);
-  return clicked;
-}
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's violations on the page (evaluated through the devtools protocol, so the CSP is not loosened). */
-async function axeViolations(page: Page): Promise<string[]> {
-  const found = await page.evaluate<string[]>(`${AXE_SOURCE};
-    axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' (' + v.nodes.map((n) => n.target.join(' ')).join(', ') + ')'))`);
-  return found;
-}
-
-/** The last pageshow was a restore from the back/forward cache (no reload). */
-const restoredFromCache = (j: Journey): boolean => j.pageShows.at(-1)?.persisted === true;
-
-function assertClean(j: Journey): void {
-  assert.deepEqual(j.problems, [], 'no console errors, page errors or CSP violations');
-}
-
-/**
- * One journey in its own browser context (fresh sessionStorage). A failure keeps a screenshot and says
- * what the browser complained about (a CSP block often shows up first as a missing navigation).
- */
-function journeyTest(name: string, fn: (j: Journey) => Promise<void>): void {
-  test(name, { timeout: 30_000 }, async () => {
-    const j = await journey();
-    try {
-      await fn(j);
-    } catch (err) {
-      await j.page
-        .screenshot({ path: `${SHOTS}failed-${name.split(':')[0].replace(/\W+/g, '-')}.png` })
-        .catch(() => {});
-      if (err instanceof Error && j.problems.length) {
-        const problems = `\nBrowser problems:\n  ${j.problems.join('\n  ')}`;
-        err.message += problems;
-        err.stack = `${err.stack ?? ''}${problems}`; // node:test prints the stack, written before this
-      }
-      throw err;
-    }
-    assertClean(j);
-  });
-}
+const goToLinkAja = (j: Journey) => go(j, env.bff);
+const decideOnLinkAja = (j: Journey, name: LinkAjaDecision) => decide(j, env.shop, name);
+const journeyTest = (name: string, fn: (j: Journey) => Promise<void>) => journeyTestIn(name, () => journey(env), fn);
 
 describe(
   'journeys in chromium: shop on another origin under a strict CSP, BFF with the simulator',
@@ -125,7 +42,7 @@ describe(
       'pay: the simulator shows the priced amount, the element resolves SUCCESS within seconds',
       async (j) => {
         const { page } = j;
-        await page.goto(shop.url);
+        await page.goto(env.shop.url);
         await assert.doesNotReject(
           payButton(page).getByText('Bayar dengan LinkAja').waitFor(),
           'idle element renders its button',
@@ -160,7 +77,7 @@ describe(
         const elapsed = Date.now() - clicked;
         assert.ok(elapsed < RESULT_WITHIN_MS, `success ${elapsed} ms after Bayar`);
         assert.equal(success.detail.amount, 78_500);
-        assert.ok(success.url.startsWith(shop.origin), 'success fired on the shop page');
+        assert.ok(success.url.startsWith(env.shop.origin), 'success fired on the shop page');
         await assert.doesNotReject(
           page.locator('linkaja-pay').getByText('Rp 78.500 berhasil').waitFor(),
           'element shows the paid state',
@@ -171,7 +88,7 @@ describe(
         );
         // The cart came back with the customer (the return URL is the page URL).
         assert.equal(await page.locator('#qty-rendang').inputValue(), '1');
-        assert.equal((await bff.store.getOrder(invoice))?.status, 'SUCCESS');
+        assert.equal((await env.bff.store.getOrder(invoice))?.status, 'SUCCESS');
         await shot(checkout(page), 'paid');
         assert.deepEqual(await axeViolations(page), [], 'paid page: no accessibility violations');
 
@@ -187,7 +104,7 @@ describe(
 
     journeyTest('cancel: failure event, a message, and paying again starts a NEW payment', async (j) => {
       const { page } = j;
-      await page.goto(shop.url);
+      await page.goto(env.shop.url);
       const first = await goToLinkAja(j);
       await assertLinkAjaPage(page, first.invoice, 'Rp 33.500');
       await decideOnLinkAja(j, 'Batalkan');
@@ -211,13 +128,13 @@ describe(
       const second = await goToLinkAja(j);
       assert.notEqual(second.invoice, first.invoice, 'paying again creates a new invoice');
       await assertLinkAjaPage(page, second.invoice, 'Rp 33.500');
-      assert.equal((await bff.store.getOrder(first.invoice))?.status, 'FAILED');
-      assert.equal((await bff.store.getOrder(second.invoice))?.status, 'PENDING');
+      assert.equal((await env.bff.store.getOrder(first.invoice))?.status, 'FAILED');
+      assert.equal((await env.bff.store.getOrder(second.invoice))?.status, 'PENDING');
     });
 
     journeyTest('expire: the element shows the expired state', async (j) => {
       const { page } = j;
-      await page.goto(shop.url);
+      await page.goto(env.shop.url);
       const { invoice } = await goToLinkAja(j);
       await decideOnLinkAja(j, 'Biarkan kedaluwarsa');
       const failure = await waitForEvent(
@@ -239,7 +156,7 @@ describe(
       'reload: back on the shop while pending, reloaded, the element still resolves the payment',
       async (j) => {
         const { page } = j;
-        await page.goto(shop.url);
+        await page.goto(env.shop.url);
         const { invoice } = await goToLinkAja(j);
         await page.goBack({ waitUntil: 'commit' });
         await page.reload();
@@ -251,14 +168,14 @@ describe(
           (e) => e.detail.invoice_number === invoice && e.detail.status === 'PENDING',
         );
         // The customer pays in the LinkAja app meanwhile: DOKU notifies the BFF, the page learns it live.
-        await bff.simulator!.decide(invoice, 'pay');
+        await env.bff.simulator!.decide(invoice, 'pay');
         const success = await waitForEvent(
           j,
           'linkaja-pay:success',
           (e) => e.detail.invoice_number === invoice,
           RESULT_WITHIN_MS,
         );
-        assert.ok(success.url.startsWith(shop.origin));
+        assert.ok(success.url.startsWith(env.shop.origin));
         await assert.doesNotReject(page.locator('linkaja-pay').getByText('berhasil').waitFor());
         await shot(checkout(page), 'reload-paid');
       },
@@ -266,7 +183,7 @@ describe(
 
     journeyTest('back/forward cache: goBack and goForward keep the payment followed to its result', async (j) => {
       const { page } = j;
-      await page.goto(shop.url);
+      await page.goto(env.shop.url);
       const { invoice } = await goToLinkAja(j);
 
       // Back from LinkAja without paying: the shop page comes out of the cache and follows the payment.
@@ -279,8 +196,8 @@ describe(
       assert.ok(restoredFromCache(j), `shop restored from the back/forward cache: ${JSON.stringify(j.pageShows)}`);
 
       // The customer browses on to another page of the shop and pays in the LinkAja app meanwhile.
-      await page.goto(`${shop.origin}/about`);
-      await bff.simulator!.decide(invoice, 'pay');
+      await page.goto(`${env.shop.origin}/about`);
+      await env.bff.simulator!.decide(invoice, 'pay');
 
       // Back: the cached shop page catches up with the payment made meanwhile.
       await page.goBack({ waitUntil: 'commit' });
@@ -297,7 +214,7 @@ describe(
 
       // Forward and back once more, both from the cache: the paid state stays, nothing fires twice.
       await page.goForward({ waitUntil: 'commit' });
-      assert.equal(page.url(), `${shop.origin}/about`);
+      assert.equal(page.url(), `${env.shop.origin}/about`);
       await page.goBack({ waitUntil: 'commit' });
       await assert.doesNotReject(payButton(page).getByText('Sudah dibayar').waitFor());
       assert.ok(restoredFromCache(j), `forward and back from the cache: ${JSON.stringify(j.pageShows)}`);

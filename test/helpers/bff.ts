@@ -24,12 +24,13 @@ export interface TestBffOptions {
   bus?: EventBus;
   log?: Logger;
   /** Parts createBff takes from its caller (resolveOrder, rateLimits, streams, a scripted doku). */
-  deps?: Pick<AssembleOptions, 'resolveOrder' | 'rateLimits' | 'streams' | 'doku' | 'clock' | 'inProgressWaitMs'>;
+  deps?: Pick<AssembleOptions, 'resolveOrder' | 'streams' | 'doku' | 'clock' | 'inProgressWaitMs'>;
   /**
    * Reconciliation as `npm start` runs it (started, on its interval). Otherwise tests call
-   * reconciler.tick(now) themselves; `minAgeMs` overrides the configured minimum age.
+   * reconciler.tick(now) themselves; `minAgeMs` overrides the configured minimum age; `clock` moves
+   * the reconciler's time (e.g. ahead, past orders' expiry) while its loop runs in real time.
    */
-  reconcile?: { start?: boolean; minAgeMs?: number };
+  reconcile?: { start?: boolean; minAgeMs?: number; clock?: () => Date };
   /** Merchant webhook timing (backoffMs, pollMs, timeoutMs) when MERCHANT_WEBHOOK_URL is set. */
   webhook?: WebhookTiming;
   /** Options of the embedded simulator (DOKU_ENV=simulator). */
@@ -50,13 +51,17 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
         PUBLIC_URL: url,
         DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
         LOG_LEVEL: 'silent',
+        // Tests send many requests from one address; the limits' own tests set theirs.
+        RATE_LIMIT_CREATE_PER_MINUTE: '10000',
+        RATE_LIMIT_STATUS_PER_MINUTE: '100000',
+        RATE_LIMIT_REFUSED_NOTIFICATIONS_PER_MINUTE: '100000',
+        MAX_STREAMS_PER_IP: '10000',
         ...opts.env,
       },
       logger: opts.log,
       database: opts.store && opts.bus ? { store: opts.store, bus: opts.bus } : undefined,
-      rateLimits: { create: 10_000, status: 100_000, notifications: 100_000 },
       ...opts.deps,
-      reconcile: { start: opts.reconcile?.start ?? false, minAgeMs: opts.reconcile?.minAgeMs },
+      reconcile: { start: opts.reconcile?.start ?? false, ...opts.reconcile },
       webhookTiming: opts.webhook,
       simulator: opts.simulator,
     });

@@ -53,7 +53,19 @@ const names = (xs: Named[] | undefined) => (xs ?? []).map((x) => x.name).sort();
 describe('<linkaja-pay> public contract', () => {
   it('is defined as linkaja-pay with the attributes DESIGN.md names', () => {
     assert.ok(element, 'the manifest has a linkaja-pay element');
-    assert.deepEqual(names(element.attributes), ['bff', 'items', 'label', 'locale', 'order-token', 'quantity', 'sku']);
+    assert.deepEqual(names(element.attributes), [
+      'bff',
+      'customer-email',
+      'customer-name',
+      'customer-phone',
+      'items',
+      'label',
+      'locale',
+      'order-token',
+      'quantity',
+      'result',
+      'sku',
+    ]);
   });
   it('documents the six events, the three parts and its custom properties', () => {
     assert.deepEqual(

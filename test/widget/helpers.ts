@@ -90,6 +90,8 @@ export const pendingKeys = (): string[] => Object.keys(sessionStorage).filter((k
 export async function signOrderToken(
   items: Array<{ name: string; price: number; quantity: number }>,
   ttlSeconds = 600,
+  /** More claims: the merchant's `ref`, `metadata`. */
+  claims: Record<string, unknown> = {},
 ): Promise<string> {
   const secret = (window as unknown as { __ORDER_TOKEN_SECRET__: string }).__ORDER_TOKEN_SECRET__;
   const b64url = (bytes: Uint8Array) =>
@@ -99,7 +101,7 @@ export async function signOrderToken(
       .replace(/=+$/, '');
   const part = (o: unknown) => b64url(new TextEncoder().encode(JSON.stringify(o)));
   const iat = Math.floor(Date.now() / 1000);
-  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ items, iat, exp: iat + ttlSeconds })}`;
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ items, ...claims, iat, exp: iat + ttlSeconds })}`;
   const key = await crypto.subtle.importKey(
     'raw',
     new TextEncoder().encode(secret),

@@ -72,7 +72,8 @@ describe('<linkaja-pay> pay', () => {
     const keys = pendingKeys();
     expect(keys).to.have.length(1);
     const stored = JSON.parse(sessionStorage.getItem(keys[0])!);
-    expect(stored).to.include({ invoice: invoice_number, bff: BFF, amount: 36000 });
+    expect(stored).to.include({ invoice_number, bff: BFF, amount: 36000, uses: 1 });
+    expect(stored.redirect, 'kept for "continue payment"').to.deep.equal(r);
     expect(stored.status_token).to.be.a('string').with.length.above(16);
     await new Promise((r) => setTimeout(r, 50));
     expect(requests).to.deep.equal(['created']);
