@@ -1,9 +1,9 @@
 // The standalone BFF: read the environment, open the store, listen, reconcile, shut down cleanly.
-import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './database.ts';
 import { DokuClient } from './doku/client.ts';
+import { createHttpServer } from './http/http-server.ts';
 import { parseDatabaseUrl } from './lib/database-url.ts';
 import { createLogger } from './log.ts';
 import { loadCatalog } from './orders/sources.ts';
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     checkLeaseMs: config.reconcileLeaseMs,
   });
 
-  const server = createServer(app);
+  const server = createHttpServer(app);
   server.listen(config.port, () => {
     log.info(
       { port: config.port, dokuEnv: config.dokuEnv, store: parseDatabaseUrl(config.databaseUrl).kind },

@@ -1,10 +1,11 @@
 // Widget-facing payment routes: create, read status, follow status (server-sent events).
-import { Router, type Request } from 'express';
-import { CreatePaymentRequest, isFinalStatus, STATUS_EVENT, type PaymentStatusResponse } from '../../shared/api.ts';
+import { Router, type Request, type Response } from 'express';
+import { CreatePaymentRequest, type PaymentStatusResponse } from '../../shared/api.ts';
 import type { EventBus } from '../events/bus.ts';
+import { StreamHub, type StreamRefusal } from '../events/stream-hub.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
 import { statusTokenMatches } from '../orders/ids.ts';
-import { statusChangeOf, type Order, type StatusChange } from '../orders/order.ts';
+import { statusChangeOf, type Order } from '../orders/order.ts';
 import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
 import { storeFailure } from '../store/errors.ts';
 
@@ -14,6 +15,9 @@ export interface PaymentRoutesDeps extends CreatePaymentDeps {
   heartbeatMs?: number;
   /** A stream is closed after this long even if nothing happened (the client reconnects). */
   maxStreamMs?: number;
+  /** Open streams per client address, and in all (default: the configuration's). */
+  maxStreamsPerIp?: number;
+  maxStreams?: number;
 }
 
 const toStatus = (o: Pick<Order, 'invoiceNumber' | 'amount' | 'status' | 'updatedAt'>): PaymentStatusResponse => ({
@@ -31,10 +35,21 @@ function presentedToken(req: Request): string | undefined {
 
 const NOT_FOUND = () => new ApiError(404, 'not_found', 'No payment with that invoice number and status token.');
 
+/** A refused stream: EventSource cannot read why, so the element falls back to polling the JSON route. */
+function streamRefused(why: StreamRefusal, res: Response): ApiError {
+  if (why === 'address') return new ApiError(429, 'rate_limited', 'Too many open status streams from this address.');
+  res.set('Retry-After', '30');
+  return new ApiError(503, 'server_busy', 'Too many open status streams; read the status instead, or try again later.');
+}
+
 export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   const router = Router();
-  const heartbeatMs = deps.heartbeatMs ?? 15_000;
-  const maxStreamMs = deps.maxStreamMs ?? 30 * 60_000;
+  const streams = new StreamHub(deps.bus, {
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+    maxStreamMs: deps.maxStreamMs ?? 30 * 60_000,
+    perAddress: deps.maxStreamsPerIp ?? deps.config.maxStreamsPerIp,
+    total: deps.maxStreams ?? deps.config.maxStreams,
+  });
 
   /** The order, if the token matches; a wrong token and an unknown invoice answer alike. */
   async function authorisedOrder(req: Request): Promise<Order> {
@@ -62,53 +77,21 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   });
 
   router.get('/payments/:invoice/events', async (req, res) => {
+    const address = req.ip ?? 'unknown';
+    // Refused before the order is read: a client over its cap costs nothing.
+    const early = streams.refusal(address);
+    if (early) throw streamRefused(early, res);
     const order = await authorisedOrder(req);
     // A client that left during that read has already fired 'close': holding anything now would leak.
     if (res.closed || req.destroyed) return;
     const lastSeen = Number(req.get('last-event-id') ?? NaN);
-    let sent = Number.isFinite(lastSeen) ? lastSeen : -1;
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    res.write('retry: 3000\n\n');
-
-    let closed = false;
-    const timers: NodeJS.Timeout[] = [];
-    let unsubscribe = (): void => undefined;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      timers.forEach(clearInterval);
-      res.end();
-    };
-    const send = (s: StatusChange) => {
-      if (closed || s.version <= sent) return;
-      sent = s.version;
-      const data: PaymentStatusResponse = {
-        invoice_number: s.invoiceNumber,
-        amount: s.amount,
-        status: s.status,
-        updated_at: s.updatedAt,
-      };
-      res.write(`id: ${s.version}\nevent: ${STATUS_EVENT}\ndata: ${JSON.stringify(data)}\n\n`);
-      if (isFinalStatus(s.status)) close();
-    };
-
-    unsubscribe = deps.bus.subscribe(order.invoiceNumber, send);
-    req.on('close', close);
-    // Comments only: every committed change reaches the bus (announced with its commit), and a
-    // reconnected listener re-reads open streams' orders, so the stream needs no polling of its own.
-    timers.push(setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs));
-    timers.push(setTimeout(close, maxStreamMs));
+    const stream = streams.open(res, order.invoiceNumber, address, Number.isFinite(lastSeen) ? lastSeen : -1);
+    if (typeof stream === 'string') throw streamRefused(stream, res);
     // Re-read after subscribing, so a change between the first read and the subscription is not lost.
+    // Comments only after that: every committed change reaches the bus, and a reconnected listener
+    // re-reads open streams' orders, so a stream needs no polling of its own.
     const current = (await deps.store.getOrder(order.invoiceNumber).catch(() => null)) ?? order;
-    if (current.version > sent) send(statusChangeOf(current));
-    else if (isFinalStatus(current.status)) close();
+    streams.send(stream, statusChangeOf(current));
   });
 
   return router;

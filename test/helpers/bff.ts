@@ -1,7 +1,7 @@
 // Test harness: a real BFF on 127.0.0.1:<random port> with the embedded simulator and a real
 // SQLite file in a temp dir (or a store the test gives). Used by node tests, wtr and e2e.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../bff/app.ts';
 import { loadConfig, type Config } from '../../bff/config.ts';
 import { DokuClient } from '../../bff/doku/client.ts';
+import { createHttpServer } from '../../bff/http/http-server.ts';
 import { openDatabase } from '../../bff/database.ts';
 import type { EventBus } from '../../bff/events/bus.ts';
 import { createLogger, type Logger } from '../../bff/log.ts';
@@ -50,7 +51,7 @@ export interface TestBffOptions {
 }
 
 export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> {
-  const server = createServer();
+  const server = createHttpServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
