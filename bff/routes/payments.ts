@@ -78,8 +78,9 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
 
   router.get('/payments/:invoice/events', async (req, res) => {
     const address = req.ip ?? 'unknown';
-    // Refused before the order is read: a client over its cap costs nothing.
-    const early = streams.refusal(address);
+    // Refused before the order is read, so a client over its cap costs nothing (a reconnect that would
+    // end an older stream of the same order is let through: the hub decides once the token checks out).
+    const early = streams.refusal(address, String(req.params.invoice));
     if (early) throw streamRefused(early, res);
     const order = await authorisedOrder(req);
     // A client that left during that read has already fired 'close': holding anything now would leak.

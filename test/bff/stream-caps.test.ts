@@ -90,6 +90,22 @@ describe('status stream caps', () => {
     await closeAll([...streams, ...held.splice(0)]);
   });
 
+  it("an address at its cap can still reconnect a token's stream: the new one takes the oldest's place", async () => {
+    const address = '203.0.113.9';
+    const phone = await newPayment();
+    const streams = [];
+    for (let i = 0; i < 3; i++) streams.push(await open(phone, address));
+    for (let i = 0; i < 2; i++) streams.push(await open(await newPayment(), address));
+    assert.ok(
+      streams.every((s) => s.status === 200),
+      'the address is at its cap of 5',
+    );
+    const reconnect = await open(phone, address);
+    assert.equal(reconnect.status, 200);
+    assert.equal(await endedWithin(streams[0], 300), true, "the phone's oldest stream was ended");
+    await closeAll([...streams, reconnect]);
+  });
+
   it('MAX_STREAMS in all, then 503 with Retry-After', async () => {
     const streams = [];
     for (let i = 0; i < 12; i++) streams.push(await open(await newPayment(), `192.0.2.${i + 1}`));
