@@ -33,6 +33,16 @@ const shortStreamBff = await startTestBff({
   deps: { streams: { maxStreamMs: 1000 } },
 });
 
+/**
+ * Two BFFs that refuse every event stream, as a busy one does: 503 (it holds all the streams it will)
+ * and 429 (this address holds too many). The element has to poll.
+ */
+const streamsFullBff = await startTestBff({ env: { ALLOWED_ORIGINS: origin }, deps: { streams: { maxStreams: 0 } } });
+const streamsCappedBff = await startTestBff({
+  env: { ALLOWED_ORIGINS: origin },
+  deps: { streams: { maxStreamsPerIp: 0 } },
+});
+
 /** dist/sri.json's hashes. Without them the page would say integrity="undefined", which browsers ignore. */
 function sriHashes() {
   const sri = existsSync('dist/sri.json') ? JSON.parse(readFileSync('dist/sri.json', 'utf8')) : {};
@@ -68,6 +78,7 @@ export default {
   testRunnerHtml: (testFramework) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"></head><body>
 <script>window.__LINKAJA_BFF__ = ${JSON.stringify(bff.url)}; window.__LINKAJA_SHORT_STREAM_BFF__ = ${JSON.stringify(shortStreamBff.url)};
+window.__LINKAJA_REFUSING_BFFS__ = ${JSON.stringify({ 503: streamsFullBff.url, 429: streamsCappedBff.url })};
 window.__ORDER_TOKEN_SECRET__ = ${JSON.stringify(orderTokenSecret)};</script>
 <script type="module" src="${testFramework}"></script>
 </body></html>`,
@@ -107,7 +118,10 @@ window.__ORDER_TOKEN_SECRET__ = ${JSON.stringify(orderTokenSecret)};</script>
   ],
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
-    { name: 'linkaja-pay:test-bff', serverStop: () => Promise.all([bff.close(), shortStreamBff.close()]) },
+    {
+      name: 'linkaja-pay:test-bff',
+      serverStop: () => Promise.all([bff, shortStreamBff, streamsFullBff, streamsCappedBff].map((b) => b.close())),
+    },
   ],
   browsers: [
     chromeLauncher({

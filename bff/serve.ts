@@ -1,11 +1,11 @@
 // The standalone server (`npm start`, `linkaja-pay serve`, the container): the configuration from
 // the environment, the BFF from createBff's wiring, a listening socket, and a clean drain on SIGTERM
 // and SIGINT (requests in flight finish, then the background work stops and the store closes).
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from './config.ts';
 import { FAKE_PAYMENTS_LINE, startBanner } from './config/banner.ts';
 import { assembleBff, type BffParts } from './create-bff.ts';
+import { createHttpServer } from './http/http-server.ts';
 import { parseDatabaseUrl } from './lib/database-url.ts';
 
 /** How long open event streams may hold a shutdown: they reconnect to another instance. */
@@ -22,7 +22,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
     process.exit(1);
   }
   const { config, log } = bff;
-  const server = createServer(bff.app);
+  const server = createHttpServer(bff.app);
   // The simulator's keys are public: unless it is a declared public demo, only this machine may reach it
   // (anyone else could sign a "paid" notification with them).
   const host = config.dokuEnv === 'simulator' && !config.simulatorPublic ? '127.0.0.1' : undefined;

@@ -143,6 +143,7 @@ export const ERROR_CODES = [
   'gateway_error',
   'gateway_timeout',
   'store_unavailable',
+  'server_busy',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

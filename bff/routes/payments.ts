@@ -1,16 +1,15 @@
 // Widget-facing payment routes: create (or hand out again), read status, follow status (server-sent events).
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   CreatePaymentRequest,
   IDEMPOTENCY_KEY_HEADER,
   IdempotencyKey,
-  isFinalStatus,
-  STATUS_EVENT,
   type PaymentStatusResponse,
 } from '../../shared/api.ts';
 import type { EventBus } from '../events/bus.ts';
+import { StreamHub, type StreamRefusal } from '../events/stream-hub.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
-import { statusChangeOf, type Order, type StatusChange } from '../orders/order.ts';
+import { statusChangeOf, type Order } from '../orders/order.ts';
 import { matchReadToken } from '../orders/read-tokens.ts';
 import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
 import { storeFailure } from '../store/errors.ts';
@@ -21,15 +20,17 @@ export interface PaymentRoutesDeps extends CreatePaymentDeps {
   heartbeatMs?: number;
   /** A stream is closed after this long even if nothing happened (the client reconnects). */
   maxStreamMs?: number;
+  /** Open streams per client address, and in all (default: the configuration's). */
+  maxStreamsPerIp?: number;
+  maxStreams?: number;
 }
 
-/** The status answer and each event's data; the reference never changes, so the order read at the start gives it. */
-const toStatus = (s: StatusChange, reference: string | null): PaymentStatusResponse => ({
-  invoice_number: s.invoiceNumber,
-  amount: s.amount,
-  status: s.status,
-  updated_at: s.updatedAt,
-  reference,
+const toStatus = (o: Order): PaymentStatusResponse => ({
+  invoice_number: o.invoiceNumber,
+  amount: o.amount,
+  status: o.status,
+  updated_at: o.updatedAt.toISOString(),
+  reference: o.reference,
 });
 
 const bearerToken = (req: Request): string | undefined => {
@@ -55,10 +56,21 @@ function idempotencyKeyOf(req: Request): string | undefined {
 
 const NOT_FOUND = () => new ApiError(404, 'not_found', 'No payment with that invoice number and status token.');
 
+/** A refused stream: EventSource cannot read why, so the element falls back to polling the JSON route. */
+function streamRefused(why: StreamRefusal, res: Response): ApiError {
+  if (why === 'address') return new ApiError(429, 'rate_limited', 'Too many open status streams from this address.');
+  res.set('Retry-After', '30');
+  return new ApiError(503, 'server_busy', 'Too many open status streams; read the status instead, or try again later.');
+}
+
 export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   const router = Router();
-  const heartbeatMs = deps.heartbeatMs ?? 15_000;
-  const maxStreamMs = deps.maxStreamMs ?? 30 * 60_000;
+  const streams = new StreamHub(deps.bus, {
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+    maxStreamMs: deps.maxStreamMs ?? 30 * 60_000,
+    perAddress: deps.maxStreamsPerIp ?? deps.config.maxStreamsPerIp,
+    total: deps.maxStreams ?? deps.config.maxStreams,
+  });
 
   /**
    * The order, if the token is one of its read tokens (status token or unexpired return ticket); a
@@ -95,51 +107,26 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
 
   router.get('/payments/:invoice', async (req, res) => {
     const order = await authorisedOrder(req, bearerToken(req));
-    res.set('Cache-Control', 'no-store').json(toStatus(statusChangeOf(order), order.reference));
+    res.set('Cache-Control', 'no-store').json(toStatus(order));
   });
 
   router.get('/payments/:invoice/events', async (req, res) => {
+    const address = req.ip ?? 'unknown';
+    // Refused before the order is read, so a client over its cap costs nothing (a reconnect that would
+    // end an older stream of the same order is let through: the hub decides once the token checks out).
+    const early = streams.refusal(address, String(req.params.invoice));
+    if (early) throw streamRefused(early, res);
     const order = await authorisedOrder(req, streamToken(req));
     // A client that left during that read has already fired 'close': holding anything now would leak.
     if (res.closed || req.destroyed) return;
     const lastSeen = Number(req.get('last-event-id') ?? NaN);
-    let sent = Number.isFinite(lastSeen) ? lastSeen : -1;
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    res.write('retry: 3000\n\n');
-
-    let closed = false;
-    const timers: NodeJS.Timeout[] = [];
-    let unsubscribe = (): void => undefined;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      timers.forEach(clearInterval);
-      res.end();
-    };
-    const send = (s: StatusChange) => {
-      if (closed || s.version <= sent) return;
-      sent = s.version;
-      res.write(`id: ${s.version}\nevent: ${STATUS_EVENT}\ndata: ${JSON.stringify(toStatus(s, order.reference))}\n\n`);
-      if (isFinalStatus(s.status)) close();
-    };
-
-    unsubscribe = deps.bus.subscribe(order.invoiceNumber, send);
-    req.on('close', close);
-    // Comments only: every committed change reaches the bus (announced with its commit), and a
-    // reconnected listener re-reads open streams' orders, so the stream needs no polling of its own.
-    timers.push(setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs));
-    timers.push(setTimeout(close, maxStreamMs));
+    const stream = streams.open(res, order, address, Number.isFinite(lastSeen) ? lastSeen : -1);
+    if (typeof stream === 'string') throw streamRefused(stream, res);
     // Re-read after subscribing, so a change between the first read and the subscription is not lost.
+    // Comments only after that: every committed change reaches the bus, and a reconnected listener
+    // re-reads open streams' orders, so a stream needs no polling of its own.
     const current = (await deps.store.getOrder(order.invoiceNumber).catch(() => null)) ?? order;
-    if (current.version > sent) send(statusChangeOf(current));
-    else if (isFinalStatus(current.status)) close();
+    streams.send(stream, statusChangeOf(current));
   });
 
   return router;

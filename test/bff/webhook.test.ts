@@ -10,7 +10,6 @@ import {
   verifyWebhook,
   WebhookVerificationError,
   webhookSignature,
-  WEBHOOK_SIGNATURE_HEADER,
   type WebhookVerificationReason,
 } from '../../bff/webhooks/merchant-webhook.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';

@@ -2,12 +2,13 @@
 // with the embedded simulator and a real SQLite file in a temp dir (or a store the test gives). Used
 // by node tests, wtr and e2e.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assembleBff, type AssembleOptions, type BffParts } from '../../bff/create-bff.ts';
 import type { EventBus } from '../../bff/events/bus.ts';
+import { createHttpServer } from '../../bff/http/http-server.ts';
 import type { Logger } from '../../bff/log.ts';
 import type { Store } from '../../bff/store/types.ts';
 import type { WebhookTiming } from '../../bff/webhooks/merchant-webhook.ts';
@@ -39,7 +40,7 @@ export interface TestBffOptions {
 
 export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> {
   if (!opts.store !== !opts.bus) throw new Error('startTestBff: give a store together with the bus that hears it');
-  const server = createServer();
+  const server = createHttpServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

@@ -9,6 +9,11 @@ export const BFF: string = (window as unknown as { __LINKAJA_BFF__: string }).__
 export const SHORT_STREAM_BFF: string = (window as unknown as { __LINKAJA_SHORT_STREAM_BFF__: string })
   .__LINKAJA_SHORT_STREAM_BFF__;
 
+/** Real BFFs that refuse every event stream, by the status they answer it with (503 full, 429 this address). */
+export const REFUSING_BFFS: Record<'503' | '429', string> = (
+  window as unknown as { __LINKAJA_REFUSING_BFFS__: Record<'503' | '429', string> }
+).__LINKAJA_REFUSING_BFFS__;
+
 export type Decision = 'pay' | 'cancel' | 'expire';
 
 export const buttonOf = (el: LinkajaPay): HTMLButtonElement => el.shadowRoot!.querySelector('button')!;

@@ -1,5 +1,5 @@
 // Following a payment through trouble: the BFF's planned end of a stream, a stream the browser closed
-// silently (back/forward cache), and a status read that never answers.
+// silently (back/forward cache), a stream the BFF refuses, and a status read that never answers.
 import { expect } from '@open-wc/testing';
 import {
   BFF,
@@ -11,6 +11,7 @@ import {
   messageOf,
   mount,
   payUntilRedirect,
+  REFUSING_BFFS,
   sleep,
   throughFetch,
   watchingEventSources,
@@ -58,6 +59,24 @@ describe('<linkaja-pay> status following', () => {
       el.remove();
     });
   });
+
+  for (const [status, bff] of Object.entries(REFUSING_BFFS)) {
+    it(`a stream the BFF refuses (${status}) still ends in the paid state, by polling`, async () => {
+      await watchingEventSources(async (sources) => {
+        const el = await mount({ bff, sku: 'sate-ayam' });
+        const pending = eventWithin<StatusDetail>(el, 'linkaja-pay:status', 5000, isPending);
+        const { redirect } = await payUntilRedirect(el);
+        await pending;
+        // EventSource cannot read a refusal: it gives up, and the element polls the status instead.
+        expect(sources, 'event streams opened').to.have.length(1);
+        expect(sources[0].readyState, 'the refused stream').to.equal(EventSource.CLOSED);
+        const success = eventWithin<StatusDetail>(el, 'linkaja-pay:success', 8000);
+        await decide(messageOf(redirect.detail.redirect), 'pay', bff);
+        expect((await success).detail.status).to.equal('SUCCESS');
+        el.remove();
+      });
+    });
+  }
 
   it('gives up on a status read after 20 s, and polling goes on', async () => {
     // The browser's timeout clock, made controllable: the test says when a read's 20 s are up.
