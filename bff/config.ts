@@ -3,6 +3,7 @@
 // problem, and a problem never echoes a value.
 import { z } from 'zod';
 import { databaseUrlProblem } from './lib/database-url.ts';
+import { webhookSecretProblem } from './webhooks/standard-webhooks.ts';
 
 export const DOKU_BASE_URLS = {
   sandbox: 'https://api-sandbox.doku.com',
@@ -66,7 +67,14 @@ const Environment = z
     CATALOG_FILE: optionalString,
     ORDER_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     MERCHANT_WEBHOOK_URL: optionalString.pipe(httpUrl.optional()),
-    MERCHANT_WEBHOOK_SECRET: optionalString,
+    MERCHANT_WEBHOOK_SECRET: optionalString.superRefine((secret, ctx) => {
+      const problem = secret === undefined ? null : webhookSecretProblem(secret);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    /** Enables the server API (/api/v1) for the merchant's backend. */
+    MERCHANT_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    /** Enables GET /metrics. */
+    METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     NOTIFICATION_PATH: z
       .string()
       .regex(/^\/[A-Za-z0-9/_\-.]*$/, 'must be a path starting with /')
@@ -122,6 +130,10 @@ const Environment = z
       orderTokenSecret: e.ORDER_TOKEN_SECRET,
       merchantWebhookUrl: e.MERCHANT_WEBHOOK_URL,
       merchantWebhookSecret: e.MERCHANT_WEBHOOK_SECRET,
+      /** Bearer key of the server API (/api/v1); without it those routes do not exist. */
+      merchantApiKey: e.MERCHANT_API_KEY,
+      /** Bearer token of GET /metrics; without it the route does not exist. */
+      metricsToken: e.METRICS_TOKEN,
       notificationPath: e.NOTIFICATION_PATH,
       /** The public notification URL DOKU calls; its path is the signature's Request-Target. */
       notificationUrl: publicUrl + e.NOTIFICATION_PATH,

@@ -1,45 +1,81 @@
 // Forwarding final results to the merchant's backend, signed, with retries.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { createLogger } from '../../bff/log.ts';
-import { verifyWebhook, webhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../bff/webhooks/merchant-webhook.ts';
+import { verifyWebhook, WebhookVerificationError } from '../../bff/webhook.ts';
+import { newWebhookSecret, webhookSecretProblem } from '../../bff/webhooks/standard-webhooks.ts';
+import type { WebhookPayload } from '../../shared/server-api.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { sendNotification } from '../helpers/notify.ts';
 
-const secret = 'whsec-merchant-0123456789';
+const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
-describe('verifyWebhook (for merchants)', () => {
-  const body = '{"id":"INV-1:1","type":"payment.succeeded"}';
-  const now = 1_800_000_000;
-  it('accepts a good signature', () =>
-    assert.equal(verifyWebhook(body, webhookSignature(secret, now, body), secret, { now }).id, 'INV-1:1'));
-  it('refuses a tampered body', () =>
-    assert.throws(
-      () => verifyWebhook(body + ' ', webhookSignature(secret, now, body), secret, { now }),
-      /raw request body/,
-    ));
-  it('refuses another secret', () =>
-    assert.throws(
-      () => verifyWebhook(body, webhookSignature('other', now, body), secret, { now }),
-      /MERCHANT_WEBHOOK_SECRET/,
-    ));
-  it('refuses an old timestamp', () =>
-    assert.throws(() => verifyWebhook(body, webhookSignature(secret, now - 3600, body), secret, { now }), /tolerance/));
-  it('refuses a missing or malformed header', () => {
-    assert.throws(() => verifyWebhook(body, undefined, secret, { now }), /Missing/);
-    assert.throws(() => verifyWebhook(body, 'v1=abc', secret, { now }), /t=<unix seconds>/);
+/** What the standardwebhooks library itself (not our code) says about a delivery. */
+const libraryVerify = (body: string, headers: IncomingHttpHeaders) =>
+  new Webhook(secret).verify(body, headers as Record<string, string>) as WebhookPayload;
+
+describe('verifyWebhook (for merchants): Standard Webhooks, signed by the standardwebhooks library', () => {
+  const body = '{"type":"payment.succeeded","timestamp":"2026-01-01T00:00:00.000Z","data":{}}';
+  const signed = (opts: { key?: string; at?: Date; id?: string } = {}) => {
+    const at = opts.at ?? new Date();
+    const id = opts.id ?? 'msg_INV-1_1';
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(opts.key ?? secret).sign(id, at, body),
+    };
+  };
+  const refused = (fn: () => unknown, reason: string) =>
+    assert.throws(fn, (err: unknown) => {
+      assert.ok(err instanceof WebhookVerificationError, String(err));
+      assert.equal(err.reason, reason);
+      assert.ok(
+        !JSON.stringify({ ...err, message: err.message }).includes(secret),
+        'the error never carries the secret',
+      );
+      return true;
+    });
+
+  it('accepts a good signature, with headers in any case, from a string or a Buffer', () => {
+    assert.equal(verifyWebhook(body, signed(), secret).type, 'payment.succeeded');
+    const upper = Object.fromEntries(Object.entries(signed()).map(([k, v]) => [k.toUpperCase(), v]));
+    assert.equal(verifyWebhook(Buffer.from(body), upper, secret).type, 'payment.succeeded');
+  });
+  it('refuses a tampered body, another secret, an old timestamp', () => {
+    refused(() => verifyWebhook(body + ' ', signed(), secret), 'signature_mismatch');
+    refused(() => verifyWebhook(body, signed({ key: newWebhookSecret() }), secret), 'signature_mismatch');
+    refused(() => verifyWebhook(body, { ...signed(), 'webhook-id': 'msg_other' }, secret), 'signature_mismatch');
+    refused(
+      () => verifyWebhook(body, signed({ at: new Date(Date.now() - 3600_000) }), secret),
+      'timestamp_outside_tolerance',
+    );
+  });
+  it('says which mistake: a missing header, a bad timestamp, a parsed body, a bad or untrimmed secret', () => {
+    const { 'webhook-signature': _, ...unsigned } = signed();
+    refused(() => verifyWebhook(body, unsigned, secret), 'missing_header');
+    refused(() => verifyWebhook(body, { ...signed(), 'webhook-timestamp': 'yesterday' }, secret), 'malformed_header');
+    refused(() => verifyWebhook(JSON.parse(body) as string, signed(), secret), 'payload_not_raw');
+    refused(() => verifyWebhook(body, signed(), 'a-plain-password-of-enough-length'), 'invalid_secret');
+    refused(() => verifyWebhook(body, signed(), `${secret}\n`), 'invalid_secret');
+  });
+  it('makes secrets the configuration takes, and refuses others with how to make one', () => {
+    assert.equal(webhookSecretProblem(newWebhookSecret()), null);
+    for (const bad of ['whsec-merchant-0123456789', `whsec_${Buffer.alloc(8).toString('base64')}`, 'whsec_!!!!'])
+      assert.match(String(webhookSecretProblem(bad)), /linkaja-pay webhooks secret/);
   });
 });
 
 /** A merchant backend on 127.0.0.1: records every attempt; answers 200, or what `answer` says. */
 async function startReceiver() {
-  const received: Array<{ body: string; signature: string; status: number }> = [];
+  const received: Array<{ body: string; headers: IncomingHttpHeaders; status: number }> = [];
   let answer = (): number => 200;
   const server = createServer((req, res) => {
     let body = '';
@@ -47,7 +83,7 @@ async function startReceiver() {
       .on('data', (c) => (body += c))
       .on('end', () => {
         const status = answer();
-        received.push({ body, signature: String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()]), status });
+        received.push({ body, headers: req.headers, status });
         res.writeHead(status).end();
       });
   });
@@ -110,8 +146,13 @@ describe('merchant webhook delivery', () => {
         'one failed attempt, one retry, nothing after',
       );
       assert.equal(receiver.received[0].body, receiver.received[1].body);
-      const event = verifyWebhook(receiver.received[1].body, receiver.received[1].signature, secret);
+      const [first, retry] = receiver.received;
+      assert.equal(retry.headers['webhook-id'], first.headers['webhook-id'], 'one webhook-id across attempts');
+      assert.equal(retry.headers['webhook-id'], `msg_${invoice}_1`);
+      assert.match(String(retry.headers['webhook-signature']), /^v1,[A-Za-z0-9+/]+=*$/);
+      const event = libraryVerify(retry.body, retry.headers);
       assert.equal(event.type, 'payment.succeeded');
+      assert.equal(event.timestamp, event.data.updated_at);
       assert.deepEqual(event.data, {
         invoice_number: invoice,
         reference: null,
@@ -124,7 +165,6 @@ describe('merchant webhook delivery', () => {
         updated_at: event.data.updated_at,
         duplicate_of: null,
       });
-      assert.equal(event.id, `${invoice}:1`);
     } finally {
       await bff.close();
     }
@@ -175,7 +215,8 @@ describe('merchant webhook delivery', () => {
       await new Promise((r) => setTimeout(r, 100));
       const delivered = receiver.received.filter((r) => r.status === 200);
       assert.equal(delivered.length, 1, 'delivered once, by the second process');
-      assert.equal(verifyWebhook(delivered[0].body, delivered[0].signature, secret).id, `${invoice}:1`);
+      assert.equal(delivered[0].headers['webhook-id'], `msg_${invoice}_1`);
+      assert.equal(libraryVerify(delivered[0].body, delivered[0].headers).data.invoice_number, invoice);
     } finally {
       await second.close();
     }
