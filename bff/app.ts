@@ -18,6 +18,7 @@ import type { ResolveOrder } from './orders/sources.ts';
 import { healthRouter } from './routes/health.ts';
 import { notificationsRouter } from './routes/notifications.ts';
 import { paymentsRouter } from './routes/payments.ts';
+import { serverApiRouter } from './routes/server-api.ts';
 import { widgetRouter } from './routes/widget.ts';
 import type { Store } from './store/types.ts';
 import type { WebhookForwarder } from './webhooks/merchant-webhook.ts';
@@ -130,6 +131,13 @@ export function createApp(deps: AppDeps): Express {
   // app.use would count every later request against DOKU's budget).
   app.post(config.notificationPath, limiter(limits.notifications));
   app.use(notificationsRouter({ config, store, log, clock, webhook: deps.webhook }));
+
+  // The merchant's backend, server to server (no CORS, no Origin): only with MERCHANT_API_KEY.
+  if (config.merchantApiKey) {
+    const { merchantApiKey: apiKey } = config;
+    const webhooksConfigured = deps.webhook !== undefined;
+    app.use('/api/v1', serverApiRouter({ apiKey, store, log, doku, clock, webhook: deps.webhook, webhooksConfigured }));
+  }
 
   const api = express.Router();
   api.use(

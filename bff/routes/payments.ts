@@ -9,6 +9,7 @@ import {
   type PaymentStatusResponse,
 } from '../../shared/api.ts';
 import type { EventBus } from '../events/bus.ts';
+import { bearerToken } from '../http/bearer.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
 import { statusChangeOf, type Order, type StatusChange } from '../orders/order.ts';
 import { matchReadToken } from '../orders/read-tokens.ts';
@@ -32,10 +33,6 @@ const toStatus = (s: StatusChange, reference: string | null): PaymentStatusRespo
   reference,
 });
 
-const bearerToken = (req: Request): string | undefined => {
-  const auth = req.get('authorization');
-  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-};
 /** EventSource cannot send headers: the event stream also takes `?token=` (access logs drop queries). */
 const streamToken = (req: Request): string | undefined =>
   typeof req.query.token === 'string' ? req.query.token : bearerToken(req);

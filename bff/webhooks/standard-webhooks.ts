@@ -5,6 +5,7 @@
 // `linkaja-pay/webhook` export): no Express, no database.
 import { randomBytes } from 'node:crypto';
 import { Webhook, WebhookVerificationError as LibraryError } from 'standardwebhooks';
+import type { PaymentStatus } from '../../shared/api.ts';
 import type { WebhookPayload } from '../../shared/server-api.ts';
 import type { Order } from '../orders/order.ts';
 import type { WebhookDue } from '../store/types.ts';
@@ -29,6 +30,10 @@ export function webhookSecretProblem(secret: string): string | null {
 
 const TYPES = { SUCCESS: 'payment.succeeded', FAILED: 'payment.failed', EXPIRED: 'payment.expired' } as const;
 
+/** The webhook type of a change to `status` (only final changes are ever queued). */
+export const webhookTypeOf = (status: PaymentStatus): WebhookPayload['type'] =>
+  status === 'PENDING' ? 'payment.failed' : TYPES[status];
+
 /** The `webhook-id` of a change: stable across attempts and resends, so receivers drop repeats by it. */
 export const webhookMessageId = (invoiceNumber: string, version: number): string => `msg_${invoiceNumber}_${version}`;
 
@@ -36,7 +41,7 @@ export const webhookMessageId = (invoiceNumber: string, version: number): string
 export function webhookPayloadFor(due: WebhookDue, order: Order): WebhookPayload {
   const at = due.at.toISOString();
   return {
-    type: due.status === 'PENDING' ? 'payment.failed' : TYPES[due.status],
+    type: webhookTypeOf(due.status),
     timestamp: at,
     data: {
       invoice_number: due.invoiceNumber,
