@@ -11,10 +11,18 @@ export interface ApplyDeps {
   log: Logger;
   /** Forwards final results to the merchant's backend (MERCHANT_WEBHOOK_URL), when configured: they are queued with the change. */
   webhook?: WebhookForwarder;
+  /**
+   * Queue final results for the merchant's backend although no forwarder runs here (the CLI: a running
+   * BFF delivers them). Default: whether `webhook` is given.
+   */
+  queueWebhooks?: boolean;
 }
 
 export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<ApplyOutcome> {
-  const outcome = await deps.store.applyReport({ ...input, queueWebhook: deps.webhook !== undefined });
+  const outcome = await deps.store.applyReport({
+    ...input,
+    queueWebhook: deps.queueWebhooks ?? deps.webhook !== undefined,
+  });
   const ctx = {
     invoice: input.invoiceNumber,
     source: input.source,
