@@ -8,6 +8,7 @@ import { openDatabase } from './database.ts';
 import { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
 import { createLogger, type Logger } from './log.ts';
+import { BffMetrics } from './metrics/metrics.ts';
 import { loadCatalog, type ResolveOrder } from './orders/sources.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import type { Simulator, SimulatorOptions, StartedSimulator } from './simulator/index.ts';
@@ -43,6 +44,7 @@ export interface BffParts extends Bff {
   doku: DokuClient;
   reconciler: Reconciler;
   webhook?: WebhookForwarder;
+  metrics: BffMetrics;
   /** The embedded DOKU (DOKU_ENV=simulator). */
   simulator?: Simulator;
 }
@@ -86,6 +88,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
   try {
     const embedded = config.dokuEnv === 'simulator' ? await embeddedDoku(config, log, options.simulator) : undefined;
     if (embedded) closers.push(() => embedded.close());
+    const metrics = new BffMetrics();
     const doku =
       options.doku ??
       new DokuClient({
@@ -94,6 +97,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
         secretKey: config.dokuSecretKey,
         timeoutMs: config.dokuTimeoutMs,
         log,
+        metrics,
       });
     const webhook = webhookFromConfig(config, store, log, options.webhookTiming);
     const reconciler = new Reconciler({
@@ -105,6 +109,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
       intervalMs: config.reconcileIntervalMs,
       minAgeMs: options.reconcile?.minAgeMs ?? config.reconcileMinAgeMs,
       checkLeaseMs: config.reconcileLeaseMs,
+      metrics,
     });
     const demo = embedded ? await demoShop(config, catalog) : undefined;
     const app = createApp({
@@ -123,7 +128,9 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
       rateLimits: options.rateLimits,
       streams: options.streams,
       inProgressWaitMs: options.inProgressWaitMs,
+      metrics,
     });
+    if (config.metricsToken) metrics.collectFrom({ outbox: store.webhookOutbox });
     webhook?.start();
     if (options.reconcile?.start ?? true) reconciler.start();
 
@@ -135,7 +142,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
         for (const c of closers) await c();
         await opened?.close();
       })());
-    return { app, config, close, store, bus, log, doku, reconciler, webhook, simulator: embedded?.simulator };
+    return { app, config, close, store, bus, log, doku, reconciler, webhook, metrics, simulator: embedded?.simulator };
   } catch (err) {
     for (const c of closers) await c();
     await opened?.close();

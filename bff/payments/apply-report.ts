@@ -2,6 +2,7 @@
 // pure plan in one transaction and announces the change to open streams itself (orders/plan.ts,
 // store/); this says what happened and hands a queued merchant webhook to its forwarder at once.
 import type { Logger } from '../log.ts';
+import type { BffMetrics } from '../metrics/metrics.ts';
 import type { ApplyInput, ApplyOutcome } from '../orders/plan.ts';
 import type { Store } from '../store/types.ts';
 import type { WebhookForwarder } from '../webhooks/merchant-webhook.ts';
@@ -16,6 +17,7 @@ export interface ApplyDeps {
    * BFF delivers them). Default: whether `webhook` is given.
    */
   queueWebhooks?: boolean;
+  metrics?: Pick<BffMetrics, 'paymentFinal' | 'latePayment' | 'amountMismatch'>;
 }
 
 export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<ApplyOutcome> {
@@ -36,6 +38,8 @@ export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<A
   const { verdict, order, previous } = outcome;
   switch (verdict.kind) {
     case 'transition':
+      deps.metrics?.paymentFinal(verdict.to);
+      if (previous !== 'PENDING' && verdict.to === 'SUCCESS') deps.metrics?.latePayment();
       deps.log.info({ ...ctx, from: previous, to: verdict.to }, 'order status changed');
       if (verdict.to === 'SUCCESS' && order.duplicateOf !== null) {
         deps.log.error(
@@ -46,6 +50,7 @@ export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<A
       deps.webhook?.kick(); // queued in the same transaction; deliver it now
       break;
     case 'amount_mismatch':
+      deps.metrics?.amountMismatch();
       deps.log.error(
         { ...ctx, storedAmount: order.amount, reportedAmount: input.report.amount },
         'amount mismatch: order flagged for review, not marked paid',

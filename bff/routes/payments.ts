@@ -11,6 +11,7 @@ import {
 import type { EventBus } from '../events/bus.ts';
 import { bearerToken } from '../http/bearer.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
+import type { BffMetrics } from '../metrics/metrics.ts';
 import { statusChangeOf, type Order, type StatusChange } from '../orders/order.ts';
 import { matchReadToken } from '../orders/read-tokens.ts';
 import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
@@ -18,6 +19,7 @@ import { storeFailure } from '../store/errors.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
+  metrics?: Pick<BffMetrics, 'paymentCreated'>;
   /** Heartbeat comment interval on event streams. */
   heartbeatMs?: number;
   /** A stream is closed after this long even if nothing happened (the client reconnects). */
@@ -84,6 +86,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
       httpRequest: req,
       log,
     });
+    if (created) deps.metrics?.paymentCreated();
     res
       .set('Cache-Control', 'no-store')
       .status(created ? 201 : 200)
