@@ -130,7 +130,17 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
       inProgressWaitMs: options.inProgressWaitMs,
       metrics,
     });
-    if (config.metricsToken) metrics.collectFrom({ outbox: store.webhookOutbox });
+    if (config.metricsToken) {
+      const minAgeMs = options.reconcile?.minAgeMs ?? config.reconcileMinAgeMs;
+      metrics.collectFrom({
+        outbox: store.webhookOutbox,
+        reconcileLagSeconds: async () => {
+          const now = clock();
+          const due = await store.oldestDueCheck({ now, minAgeMs, intervalMs: config.reconcileIntervalMs });
+          return due === null ? 0 : Math.max(0, now.getTime() - due.getTime()) / 1000;
+        },
+      });
+    }
     webhook?.start();
     if (options.reconcile?.start ?? true) reconciler.start();
 

@@ -2,7 +2,7 @@
 // process keep apart), made by the composition root and handed to the parts that count. What hot
 // paths do is one increment of a child bound here in advance: no label lookup, no allocation, and
 // every label takes values from a closed set. What a scrape reads (deliveries waiting, reconciler
-// lag, open streams) is collected then, from the store and the stream count.
+// lag) is collected then, from the store.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PaymentStatus } from '../../shared/api.ts';
 import type { GatewayErrorKind } from '../doku/client.ts';
@@ -34,7 +34,6 @@ export interface ScrapeSources {
   outbox?: Pick<WebhookOutbox, 'counts'>;
   /** Seconds since the oldest order due for a Check Status became due (0: none waiting). */
   reconcileLagSeconds?: () => Promise<number>;
-  openStreams?: () => number;
 }
 
 /** Bind a counter's children for every label value up front, each exported from 0 on. */
@@ -56,6 +55,7 @@ export class BffMetrics {
   private readonly doku: Record<DokuOperation, Record<DokuOutcome, Histogram.Internal<string>>>;
   private readonly mismatches: Counter.Internal;
   private readonly late: Counter.Internal;
+  private readonly streams: Gauge.Internal<string>;
   private sources: ScrapeSources = {};
 
   constructor() {
@@ -95,6 +95,11 @@ export class BffMetrics {
       'late_payments_total',
       'Orders that became SUCCESS after they were FAILED or EXPIRED (this process; the store keeps them all).',
     ).labels();
+    this.streams = new Gauge({
+      name: `${PREFIX}open_status_streams`,
+      help: 'Status event streams open on this instance.',
+      registers,
+    }).labels();
     this.scrapeGauges(registers);
   }
 
@@ -121,6 +126,12 @@ export class BffMetrics {
   }
   notificationRefused(reason: NotificationRefusal): void {
     this.refused[reason].inc();
+  }
+  streamOpened(): void {
+    this.streams.inc();
+  }
+  streamClosed(): void {
+    this.streams.dec();
   }
   dokuCall(operation: DokuOperation, outcome: DokuOutcome, seconds: number): void {
     this.doku[operation][outcome].observe(seconds);
@@ -150,15 +161,6 @@ export class BffMetrics {
           .reconcileLagSeconds?.()
           .catch(() => undefined);
         if (lag !== undefined) this.set(lag);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}open_status_streams`,
-      help: 'Status event streams open on this instance.',
-      registers,
-      collect() {
-        const open = sources().openStreams?.();
-        if (open !== undefined) this.set(open);
       },
     });
   }

@@ -19,7 +19,7 @@ import { storeFailure } from '../store/errors.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
-  metrics?: Pick<BffMetrics, 'paymentCreated'>;
+  metrics?: Pick<BffMetrics, 'paymentCreated' | 'streamOpened' | 'streamClosed'>;
   /** Heartbeat comment interval on event streams. */
   heartbeatMs?: number;
   /** A stream is closed after this long even if nothing happened (the client reconnects). */
@@ -116,9 +116,11 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
     let closed = false;
     const timers: NodeJS.Timeout[] = [];
     let unsubscribe = (): void => undefined;
+    deps.metrics?.streamOpened();
     const close = () => {
       if (closed) return;
       closed = true;
+      deps.metrics?.streamClosed();
       unsubscribe();
       timers.forEach(clearInterval);
       res.end();

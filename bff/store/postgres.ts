@@ -19,6 +19,7 @@ import * as stored from './rows.ts';
 import { EARLIER_UNDELIVERED } from './shared-sql.ts';
 import type { ClaimOptions, OrderQuery, Store, WebhookDue, WebhookOutbox, WebhookSettlement } from './types.ts';
 import { sqlWebhookOutbox } from './webhook-outbox.ts';
+import { oldestDueCheck, type DueCheckQuery } from './figures.ts';
 
 const POSTGRES = stored.POSTGRES_CODEC;
 
@@ -41,6 +42,7 @@ export class PostgresStore implements Store {
   /** Payments found again, read tokens, order lists: in their own module, on this pool. */
   private readonly payments: PostgresPayments;
   readonly webhookOutbox: WebhookOutbox;
+  oldestDueCheck = (q: DueCheckQuery) => oldestDueCheck((sql, v) => this.rows(sql, v), POSTGRES, q);
 
   constructor(
     connectionString: string,

@@ -17,6 +17,7 @@ import { EARLIER_UNDELIVERED, positional } from './shared-sql.ts';
 import { SqlitePayments } from './sqlite-payments.ts';
 import type { ClaimOptions, OrderQuery, Store, WebhookDue, WebhookOutbox, WebhookSettlement } from './types.ts';
 import { sqlWebhookOutbox } from './webhook-outbox.ts';
+import { oldestDueCheck, type DueCheckQuery } from './figures.ts';
 
 const SQLITE = stored.SQLITE_CODEC;
 
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
   /** Payments found again, read tokens, order lists: in their own module, on this handle. */
   private readonly payments: SqlitePayments;
   readonly webhookOutbox: WebhookOutbox = sqlWebhookOutbox(async (sql, v) => this.rows(positional(sql), v), SQLITE);
+  oldestDueCheck = (q: DueCheckQuery) => oldestDueCheck(async (sql, v) => this.rows(positional(sql), v), SQLITE, q);
 
   constructor(
     readonly path: string,

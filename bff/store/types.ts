@@ -6,6 +6,7 @@ import type { InboxEntry, NewOrder, Order, OrderEvent } from '../orders/order.ts
 import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-keys.ts';
 import type { ApplyInput, ApplyOutcome } from '../orders/plan.ts';
 import type { ReadToken } from '../orders/read-tokens.ts';
+import type { DueCheckQuery } from './figures.ts';
 
 /** A final status change waiting in the webhook outbox (one order_events row). */
 export interface WebhookDue {
@@ -139,6 +140,8 @@ export interface Store {
   settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void>;
   /** The outbox's deliveries for operators: list, resend, counts. */
   readonly webhookOutbox: WebhookOutbox;
+  /** When the order waiting longest for its Check Status became due; null: none is (the reconciler's lag). */
+  oldestDueCheck(query: DueCheckQuery): Promise<Date | null>;
   /** Inbox rows for an invoice, oldest first (audit and tests). */
   listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>>;
   /** Status changes of an order, oldest first: its history (audit, the server API, tests). */

@@ -1,11 +1,9 @@
 // The webhook outbox as operators use it (list, resend, counts), written once for both dialects over
 // a function that runs one statement with PostgreSQL's placeholders (SQLite's store rewrites them).
 // The forwarder's claim and settle stay in each store: they are its own, per-dialect locking.
-import { toDeliveryRecord, type Codec, type Row } from './rows.ts';
+import type { RunSql } from './figures.ts';
+import { toDeliveryRecord, type Codec } from './rows.ts';
 import type { DeliveryQuery, WebhookOutbox } from './types.ts';
-
-/** Runs one statement (PostgreSQL placeholders, each once, in order) and returns its rows. */
-export type RunSql = (sql: string, values: unknown[]) => Promise<Row[]>;
 
 /** A row that was ever queued for the merchant's backend (changes that were not stay out of the list). */
 const EVER_QUEUED = '(webhook_next_at IS NOT NULL OR webhook_delivered_at IS NOT NULL OR webhook_attempts > 0)';

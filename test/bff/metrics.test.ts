@@ -4,9 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { agePayment } from '../helpers/age.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
+import { DATABASES } from '../helpers/databases.ts';
 import { startMerchantBackend } from '../helpers/merchant-backend.ts';
 import { sendNotification } from '../helpers/notify.ts';
+import { openStream } from '../helpers/sse.ts';
 
 const TOKEN = `metrics-${'t'.repeat(32)}`;
 
@@ -117,4 +120,44 @@ describe('GET /metrics', () => {
     assert.ok(sample(mine, 'linkaja_pay_payments_created_total')! >= 3);
     assert.equal(sample(theirs, 'linkaja_pay_notifications_received_total'), 0);
   });
+
+  it('counts open status streams', async () => {
+    const p = await request(bff.url)
+      .post('/api/payments')
+      .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
+    const url = `${bff.url}/api/payments/${p.body.invoice_number}/events?token=${p.body.status_token}`;
+    const streams = [await openStream(url), await openStream(url)];
+    await streams[0].event(0);
+    assert.equal(sample(await scrape(bff), 'linkaja_pay_open_status_streams'), 2);
+    for (const s of streams) s.close();
+    for (const end = Date.now() + 2000; Date.now() < end;) {
+      if (sample(await scrape(bff), 'linkaja_pay_open_status_streams') === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(sample(await scrape(bff), 'linkaja_pay_open_status_streams'), 0);
+  });
 });
+
+for (const [name, database] of Object.entries(DATABASES)) {
+  it(`reconciler lag: the age of the oldest due Check Status, read from the store (${name})`, async (t) => {
+    const db = await database();
+    if ('skip' in db) return t.skip(db.skip);
+    const bff = await startTestBff({ env: { ...db.env, METRICS_TOKEN: TOKEN } });
+    try {
+      const lag = async () => {
+        const res = await request(bff.url).get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
+        return sample(res.text, 'linkaja_pay_reconcile_lag_seconds')!;
+      };
+      assert.equal(await lag(), 0, 'nothing waiting');
+      const p = await request(bff.url)
+        .post('/api/payments')
+        .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
+      await agePayment(bff.store, p.body.invoice_number as string, 120_000);
+      const behind = await lag();
+      assert.ok(behind >= 119 && behind < 130, `lag ${behind} s`);
+    } finally {
+      await bff.close();
+      await db.cleanup();
+    }
+  });
+}
