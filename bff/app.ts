@@ -15,9 +15,13 @@ import { ApiError, errorHandler, notFoundHandler } from './http/errors.ts';
 import type { Logger } from './log.ts';
 import type { Catalog } from './orders/pricing.ts';
 import type { ResolveOrder } from './orders/sources.ts';
+import type { BffMetrics } from './metrics/metrics.ts';
 import { healthRouter } from './routes/health.ts';
+import { metricsRouter } from './routes/metrics.ts';
 import { isRefusedNotification, notificationsRouter } from './routes/notifications.ts';
+import { openApiRouter } from './routes/openapi.ts';
 import { paymentsRouter } from './routes/payments.ts';
+import { serverApiRouter } from './routes/server-api.ts';
 import { widgetRouter } from './routes/widget.ts';
 import type { Store } from './store/types.ts';
 import type { WebhookForwarder } from './webhooks/merchant-webhook.ts';
@@ -52,6 +56,8 @@ export interface AppDeps {
   streams?: StreamTiming;
   /** How long a create waits for the same payment that another request is creating (default 5 s). */
   inProgressWaitMs?: number;
+  /** This BFF's metrics (counted always; served at /metrics with METRICS_TOKEN). */
+  metrics: BffMetrics;
 }
 
 /** dist/ holds the widget bundles: the built server runs from dist/bff/, the sources from bff/. */
@@ -111,7 +117,7 @@ function originGuard(allowed: readonly string[]): RequestHandler {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const { config, store, bus, log, doku, clock } = deps;
+  const { config, store, bus, log, doku, clock, metrics } = deps;
   const limits = config.rateLimits;
 
   const app = express();
@@ -129,6 +135,8 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(healthRouter(store));
+  app.use(openApiRouter(config));
+  if (config.metricsToken) app.use(metricsRouter(metrics, config.metricsToken, log));
   app.use(widgetRouter(deps.widgetDir ?? defaultWidgetDir()));
   if (deps.simulatorRouter) app.use('/simulator', deps.simulatorRouter);
   if (deps.demoRouter) app.use(deps.demoRouter);
@@ -138,7 +146,15 @@ export function createApp(deps: AppDeps): Express {
   // validly signed notification is never throttled (DOKU retries a 429 only ~30 minutes later); an
   // address over the limit is answered 429 before its body is read or verified.
   app.post(config.notificationPath, limiter(limits.refusedNotifications, isRefusedNotification));
-  app.use(notificationsRouter({ config, store, log, clock, webhook: deps.webhook }));
+  app.use(notificationsRouter({ config, store, log, clock, webhook: deps.webhook, metrics }));
+
+  // The merchant's backend, server to server (no CORS, no Origin): only with MERCHANT_API_KEY.
+  if (config.merchantApiKey) {
+    const { merchantApiKey: apiKey } = config;
+    const webhooksConfigured = deps.webhook !== undefined;
+    const api = { apiKey, store, log, doku, clock, webhook: deps.webhook, webhooksConfigured, metrics };
+    app.use('/api/v1', serverApiRouter(api));
+  }
 
   const api = express.Router();
   api.use(
@@ -169,6 +185,7 @@ export function createApp(deps: AppDeps): Express {
       log,
       doku,
       clock,
+      metrics,
       ...deps.streams,
       inProgressWaitMs: deps.inProgressWaitMs,
       sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },

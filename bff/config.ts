@@ -8,6 +8,7 @@ import { refusals, warnings } from './config/rules.ts';
 import { databaseUrlProblem } from './lib/database-url.ts';
 import { MIN_SECRET_LENGTH } from './lib/secrets.ts';
 import { DEMO_CATALOG_FILE } from './orders/sources.ts';
+import { webhookSecretProblem } from './webhooks/standard-webhooks.ts';
 
 const optionalString = z
   .string()
@@ -73,7 +74,14 @@ const Environment = z
     CATALOG_FILE: optionalString,
     ORDER_TOKEN_SECRET: optionalString.pipe(secret.optional()),
     MERCHANT_WEBHOOK_URL: optionalString.pipe(httpUrl.optional()),
-    MERCHANT_WEBHOOK_SECRET: optionalString.pipe(secret.optional()),
+    MERCHANT_WEBHOOK_SECRET: optionalString.superRefine((secret, ctx) => {
+      const problem = secret === undefined ? null : webhookSecretProblem(secret);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    /** Enables the server API (/api/v1) for the merchant's backend. */
+    MERCHANT_API_KEY: optionalString.pipe(secret.optional()),
+    /** Enables GET /metrics. */
+    METRICS_TOKEN: optionalString.pipe(secret.optional()),
     SIMULATOR_PUBLIC: optionalString.pipe(
       z.enum(['0', '1'], { error: 'must be 1 (the simulator on a public demo server) or unset' }).optional(),
     ),
@@ -143,6 +151,10 @@ const Environment = z
       orderTokenSecret: e.ORDER_TOKEN_SECRET,
       merchantWebhookUrl: e.MERCHANT_WEBHOOK_URL,
       merchantWebhookSecret: e.MERCHANT_WEBHOOK_SECRET,
+      /** Bearer key of the server API (/api/v1); without it those routes do not exist. */
+      merchantApiKey: e.MERCHANT_API_KEY,
+      /** Bearer token of GET /metrics; without it the route does not exist. */
+      metricsToken: e.METRICS_TOKEN,
       notificationPath: e.NOTIFICATION_PATH,
       /** The public notification URL DOKU calls; its path is the signature's Request-Target. */
       notificationUrl: publicUrl + e.NOTIFICATION_PATH,

@@ -8,6 +8,7 @@ import { openDatabase } from './database.ts';
 import { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
 import { createLogger, type Logger } from './log.ts';
+import { BffMetrics } from './metrics/metrics.ts';
 import { loadCatalog, type ResolveOrder } from './orders/sources.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import type { Simulator, SimulatorOptions, StartedSimulator } from './simulator/index.ts';
@@ -43,6 +44,7 @@ export interface BffParts extends Bff {
   doku: DokuClient;
   reconciler: Reconciler;
   webhook?: WebhookForwarder;
+  metrics: BffMetrics;
   /** The embedded DOKU (DOKU_ENV=simulator). */
   simulator?: Simulator;
 }
@@ -89,6 +91,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
   try {
     const embedded = config.dokuEnv === 'simulator' ? await embeddedDoku(config, log, options.simulator) : undefined;
     if (embedded) closers.push(() => embedded.close());
+    const metrics = new BffMetrics();
     const doku =
       options.doku ??
       new DokuClient({
@@ -99,6 +102,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
         log,
         // The simulator's LinkAja page is plain http on a loopback or demo host; DOKU's never is.
         httpRedirectAllowed: config.dokuEnv === 'simulator',
+        metrics,
       });
     const webhook = webhookFromConfig(config, store, log, options.webhookTiming);
     const reconciler = new Reconciler({
@@ -111,6 +115,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
       minAgeMs: options.reconcile?.minAgeMs ?? config.reconcileMinAgeMs,
       concurrency: config.reconcileConcurrency,
       checkLeaseMs: config.reconcileLeaseMs,
+      metrics,
     });
     const demo = embedded ? await demoShop(config, catalog) : undefined;
     const app = createApp({
@@ -128,7 +133,19 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
       widgetDir: options.widgetDir,
       streams: options.streams,
       inProgressWaitMs: options.inProgressWaitMs,
+      metrics,
     });
+    if (config.metricsToken) {
+      const minAgeMs = options.reconcile?.minAgeMs ?? config.reconcileMinAgeMs;
+      metrics.collectFrom({
+        outbox: store.webhookOutbox,
+        reconcileLagSeconds: async () => {
+          const now = clock();
+          const due = await store.oldestDueCheck({ now, minAgeMs });
+          return due === null ? 0 : Math.max(0, now.getTime() - due.getTime()) / 1000;
+        },
+      });
+    }
     webhook?.start();
     if (options.reconcile?.start ?? true) reconciler.start();
 
@@ -140,7 +157,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
         for (const c of closers) await c();
         await opened?.close();
       })());
-    return { app, config, close, store, bus, log, doku, reconciler, webhook, simulator: embedded?.simulator };
+    return { app, config, close, store, bus, log, doku, reconciler, webhook, metrics, simulator: embedded?.simulator };
   } catch (err) {
     for (const c of closers) await c();
     await opened?.close();

@@ -9,6 +9,8 @@ export const REDACT_PATHS = [
   'dokuSecretKey',
   'orderTokenSecret',
   'merchantWebhookSecret',
+  'merchantApiKey',
+  'metricsToken',
   'signature',
   'headers.signature',
   'headers.authorization',

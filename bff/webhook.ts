@@ -1,3 +1,9 @@
-// `linkaja-pay/webhook`: verify the BFF's webhooks in your backend. Importable alone: no Express, no
-// database, no configuration.
-export { verifyWebhook, type WebhookEvent } from './webhooks/merchant-webhook.ts';
+// `linkaja-pay/webhook`: verify the BFF's webhooks (Standard Webhooks) in your backend. Importable
+// alone: no Express, no database, no configuration.
+export {
+  newWebhookSecret,
+  verifyWebhook,
+  WebhookVerificationError,
+  type WebhookPayload,
+  type WebhookVerificationReason,
+} from './webhooks/standard-webhooks.ts';

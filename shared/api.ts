@@ -137,6 +137,10 @@ export const ERROR_CODES = [
   /** The merchant's order (its reference) is already paid. */
   'already_paid',
   'not_found',
+  /** The server API or /metrics without the right Bearer key. */
+  'unauthorized',
+  /** A webhook resend on a BFF without MERCHANT_WEBHOOK_URL. */
+  'webhooks_not_configured',
   'invalid_signature',
   'payload_too_large',
   'rate_limited',

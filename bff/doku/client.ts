@@ -3,6 +3,7 @@
 // when its status, signature and shape check out.
 import { isLoopbackUrl } from '../lib/loopback.ts';
 import type { Logger } from '../log.ts';
+import type { BffMetrics, DokuOperation } from '../metrics/metrics.ts';
 import {
   CHECK_STATUS_PATH,
   CheckStatusResponse,
@@ -50,6 +51,8 @@ export interface DokuClientOptions {
    * https, a loopback host excepted: the customer's browser posts the LinkAja Message there.
    */
   httpRedirectAllowed?: boolean;
+  /** Each call's duration and outcome. */
+  metrics?: Pick<BffMetrics, 'dokuCall'>;
 }
 
 export type CheckStatusResult =
@@ -92,7 +95,33 @@ export class DokuClient {
    * Create a LinkAja payment. `requestId` is the order's own Request-Id, kept for every retry, so a
    * repeat that DOKU already processed comes back as 409 with the payment: that is the payment.
    */
-  async createLinkAjaPayment(
+  createLinkAjaPayment(
+    request: LinkAjaPaymentRequest,
+    requestId: string,
+  ): Promise<z.infer<typeof LinkAjaPaymentResponse>> {
+    return this.timed('create_payment', () => this.create(request, requestId));
+  }
+
+  /** Check Status (signed GET, no Digest). */
+  checkStatus(invoiceNumber: string, requestId: string): Promise<CheckStatusResult> {
+    return this.timed('check_status', () => this.check(invoiceNumber, requestId));
+  }
+
+  private async timed<T>(operation: DokuOperation, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const observe = (outcome: Parameters<BffMetrics['dokuCall']>[1]) =>
+      this.opts.metrics?.dokuCall(operation, outcome, (performance.now() - started) / 1000);
+    try {
+      const result = await call();
+      observe('ok');
+      return result;
+    } catch (err) {
+      if (err instanceof GatewayError) observe(err.kind);
+      throw err;
+    }
+  }
+
+  private async create(
     request: LinkAjaPaymentRequest,
     requestId: string,
   ): Promise<z.infer<typeof LinkAjaPaymentResponse>> {
@@ -118,8 +147,7 @@ export class DokuClient {
     return parsed;
   }
 
-  /** Check Status (signed GET, no Digest). */
-  async checkStatus(invoiceNumber: string, requestId: string): Promise<CheckStatusResult> {
+  private async check(invoiceNumber: string, requestId: string): Promise<CheckStatusResult> {
     const target = CHECK_STATUS_PATH + encodeURIComponent(invoiceNumber);
     const res = await this.call('GET', target, null, requestId);
     // Only a signed 200 says anything about the order: a 404 may be a proxy or a wrong base URL,

@@ -48,6 +48,8 @@ const PUBLIC_ERRORS: {
     idempotency_key_reused: { status: 422, code: 'idempotency_key_reused' },
     payment_in_progress: { status: 409, code: 'payment_in_progress' },
     already_paid: { status: 409, code: 'already_paid' },
+    not_found: { status: 404, code: 'not_found' },
+    webhooks_not_configured: { status: 409, code: 'webhooks_not_configured' },
   },
   gateway: {
     // DOKU may hold the payment: the order stays PENDING and reconciliation finds out.

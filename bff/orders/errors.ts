@@ -16,7 +16,11 @@ export type OrderErrorCode =
   /** The payment a key or reference names is still being created (DOKU has not answered yet). */
   | 'payment_in_progress'
   /** The merchant's reference already has a paid payment. */
-  | 'already_paid';
+  | 'already_paid'
+  /** No such payment (or webhook delivery), asked for by the merchant's backend or an operator. */
+  | 'not_found'
+  /** A webhook resend, but MERCHANT_WEBHOOK_URL is not set: nothing would send it. */
+  | 'webhooks_not_configured';
 
 export class OrderError extends Error {
   override name = 'OrderError';

@@ -6,12 +6,14 @@ import type { Config } from '../config.ts';
 import { Notification } from '../doku/schemas.ts';
 import { DokuSignatureError, verifyDokuSignature } from '../doku/verify.ts';
 import { ApiError } from '../http/errors.ts';
+import type { BffMetrics } from '../metrics/metrics.ts';
 import { applyReport, type ApplyDeps } from '../payments/apply-report.ts';
 import { storeFailure } from '../store/errors.ts';
 
 export interface NotificationDeps extends ApplyDeps {
   config: Config;
   clock: () => Date;
+  metrics?: BffMetrics;
 }
 
 /**
@@ -30,6 +32,8 @@ export function notificationsRouter(deps: NotificationDeps): Router {
   const router = Router();
 
   router.post(config.notificationPath, express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+    const { metrics } = deps;
+    metrics?.notificationReceived();
     if (req.body !== undefined && !Buffer.isBuffer(req.body)) {
       // A body parser of the host app read the stream first: the signed bytes are gone. Not DOKU's
       // fault (a 401 would send the integrator after keys and clocks), so a 500 that names the fix.
@@ -37,6 +41,7 @@ export function notificationsRouter(deps: NotificationDeps): Router {
         { path: req.originalUrl.split('?')[0] },
         'notification body was already parsed by another body parser: mount the BFF before your body parsers (app.use(express.json()) after it), so the notification route gets the raw bytes',
       );
+      metrics?.notificationRefused('unreadable');
       throw new ApiError(500, 'internal_error', 'The notification could not be read; the merchant must fix the setup.');
     }
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -52,6 +57,7 @@ export function notificationsRouter(deps: NotificationDeps): Router {
       }));
     } catch (err) {
       if (!(err instanceof DokuSignatureError)) throw err;
+      metrics?.notificationRefused(err.reason);
       log.warn({ reason: err.reason, hint: err.hint, path: req.path }, `notification refused: ${err.message}`);
       throw new ApiError(401, 'invalid_signature', 'Notification signature did not verify.');
     }
@@ -60,10 +66,12 @@ export function notificationsRouter(deps: NotificationDeps): Router {
     try {
       json = JSON.parse(rawBody.toString('utf8'));
     } catch {
+      metrics?.notificationRefused('invalid_body');
       throw new ApiError(400, 'invalid_request', 'Notification body is not JSON.');
     }
     const parsed = Notification.safeParse(json);
     if (!parsed.success) {
+      metrics?.notificationRefused('invalid_body');
       const i = parsed.error.issues[0];
       throw new ApiError(400, 'invalid_request', `Notification body: ${i.path.join('.')} ${i.message}`);
     }
@@ -86,8 +94,14 @@ export function notificationsRouter(deps: NotificationDeps): Router {
       now: deps.clock(),
     })
       // Not stored: DOKU must retry, so never a 200 here.
-      .catch(storeFailure('Notification could not be stored; please retry.'));
-    if (outcome.kind === 'unknown_invoice') throw new ApiError(404, 'not_found', 'Unknown invoice number.');
+      .catch((err: unknown) => {
+        metrics?.notificationRefused('not_stored');
+        return storeFailure('Notification could not be stored; please retry.')(err);
+      });
+    if (outcome.kind === 'unknown_invoice') {
+      metrics?.notificationRefused('unknown_invoice');
+      throw new ApiError(404, 'not_found', 'Unknown invoice number.');
+    }
     res.status(200).json({ received: true, duplicate: outcome.kind === 'duplicate' });
   });
   return router;

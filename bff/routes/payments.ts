@@ -8,7 +8,9 @@ import {
 } from '../../shared/api.ts';
 import type { EventBus } from '../events/bus.ts';
 import { StreamHub, type StreamRefusal } from '../events/stream-hub.ts';
+import { bearerToken } from '../http/bearer.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
+import type { BffMetrics } from '../metrics/metrics.ts';
 import { statusChangeOf, type Order } from '../orders/order.ts';
 import { matchReadToken } from '../orders/read-tokens.ts';
 import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
@@ -16,6 +18,7 @@ import { storeFailure } from '../store/errors.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
+  metrics?: Pick<BffMetrics, 'paymentCreated' | 'countStreams'>;
   /** Heartbeat comment interval on event streams. */
   heartbeatMs?: number;
   /** A stream is closed after this long even if nothing happened (the client reconnects). */
@@ -33,10 +36,6 @@ const toStatus = (o: Order): PaymentStatusResponse => ({
   reference: o.reference,
 });
 
-const bearerToken = (req: Request): string | undefined => {
-  const auth = req.get('authorization');
-  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-};
 /** EventSource cannot send headers: the event stream also takes `?token=` (access logs drop queries). */
 const streamToken = (req: Request): string | undefined =>
   typeof req.query.token === 'string' ? req.query.token : bearerToken(req);
@@ -71,6 +70,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
     perAddress: deps.maxStreamsPerIp ?? deps.config.maxStreamsPerIp,
     total: deps.maxStreams ?? deps.config.maxStreams,
   });
+  deps.metrics?.countStreams(() => streams.size);
 
   /**
    * The order, if the token is one of its read tokens (status token or unexpired return ticket); a
@@ -99,6 +99,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
       httpRequest: req,
       log,
     });
+    if (created) deps.metrics?.paymentCreated();
     res
       .set('Cache-Control', 'no-store')
       .status(created ? 201 : 200)

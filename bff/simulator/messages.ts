@@ -43,8 +43,14 @@ const CHANNEL = {
   channel: { id: 'EMONEY_LINKAJA' },
 } as const;
 
+/** What a notification says about a payment (the CLI's `trigger` sends one for a stored order too). */
+export type NotifiedPayment = Pick<
+  SimulatedPayment,
+  'invoiceNumber' | 'amount' | 'status' | 'decidedAt' | 'createdAt' | 'requestId' | 'accountId' | 'approvalCode'
+>;
+
 /** The HTTP Notification DOKU posts once a payment is decided. */
-export function notificationBody(p: SimulatedPayment): Record<string, unknown> {
+export function notificationBody(p: NotifiedPayment): Record<string, unknown> {
   return {
     ...CHANNEL,
     order: { invoice_number: p.invoiceNumber, amount: p.amount },

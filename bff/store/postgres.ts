@@ -17,7 +17,17 @@ import { PostgresPayments } from './postgres-payments.ts';
 import { inTransaction, openPool, type PoolOptions } from './postgres-pool.ts';
 import * as stored from './rows.ts';
 import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED } from './shared-sql.ts';
-import type { CheckRelease, ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
+import type {
+  CheckRelease,
+  ClaimOptions,
+  OrderQuery,
+  Store,
+  WebhookDue,
+  WebhookOutbox,
+  WebhookSettlement,
+} from './types.ts';
+import { sqlWebhookOutbox } from './webhook-outbox.ts';
+import { oldestDueCheck, type DueCheckQuery } from './figures.ts';
 
 const POSTGRES = stored.POSTGRES_CODEC;
 
@@ -39,6 +49,8 @@ export class PostgresStore implements Store {
   private readonly origin = randomUUID();
   /** Payments found again, read tokens, order lists: in their own module, on this pool. */
   private readonly payments: PostgresPayments;
+  readonly webhookOutbox: WebhookOutbox;
+  oldestDueCheck = (q: DueCheckQuery) => oldestDueCheck((sql, v) => this.rows(sql, v), POSTGRES, q);
 
   constructor(
     connectionString: string,
@@ -47,6 +59,7 @@ export class PostgresStore implements Store {
     this.statusChannel = checkChannel(opts.statusChannel ?? STATUS_CHANNEL);
     this.pool = openPool(connectionString, opts);
     this.payments = new PostgresPayments(this.pool);
+    this.webhookOutbox = sqlWebhookOutbox((sql, values) => this.rows(sql, values), POSTGRES);
   }
 
   async migrate(): Promise<void> {
@@ -190,14 +203,15 @@ export class PostgresStore implements Store {
 
   async settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void> {
     if ('deliveredAt' in settlement) {
-      await this.pool.query('UPDATE order_events SET webhook_delivered_at = $1, webhook_next_at = NULL WHERE id = $2', [
-        settlement.deliveredAt,
-        due.eventId,
-      ]);
+      await this.pool.query(
+        'UPDATE order_events SET webhook_delivered_at = $1, webhook_next_at = NULL, webhook_last_error = NULL WHERE id = $2',
+        [settlement.deliveredAt, due.eventId],
+      );
     } else {
       await this.pool.query(
-        'UPDATE order_events SET webhook_next_at = $1 WHERE id = $2 AND webhook_attempts = $3 AND webhook_delivered_at IS NULL',
-        [settlement.nextAt, due.eventId, due.attempts],
+        `UPDATE order_events SET webhook_next_at = $1, webhook_last_error = $2
+         WHERE id = $3 AND webhook_attempts = $4 AND webhook_delivered_at IS NULL`,
+        [settlement.nextAt, settlement.error ?? null, due.eventId, due.attempts],
       );
     }
   }

@@ -6,7 +6,7 @@ import type { LineItem } from '../orders/line-items.ts';
 import type { GatewayState, InboxEntry, Order, OrderEvent } from '../orders/order.ts';
 import type { ReadToken, ReadTokenKind } from '../orders/read-tokens.ts';
 import type { Metadata } from '../orders/reference.ts';
-import type { WebhookDue } from './types.ts';
+import type { DeliveryRecord, WebhookDue } from './types.ts';
 
 /** How a dialect's driver hands values back (read) and takes them (write). */
 export interface Codec {
@@ -133,6 +133,19 @@ export const toWebhookDue = (r: Row, c: Codec): WebhookDue => ({
   version: Number(r.version),
   at: c.date(r.at),
   attempts: Number(r.webhook_attempts),
+});
+
+/** An outbox row as operators see it (store/webhook-outbox.ts). */
+export const toDeliveryRecord = (r: Row, c: Codec): DeliveryRecord => ({
+  id: Number(r.id),
+  invoiceNumber: text(r.invoice_number),
+  status: r.to_status as PaymentStatus,
+  version: Number(r.version),
+  at: c.date(r.at),
+  attempts: Number(r.webhook_attempts),
+  nextAt: optional(r.webhook_next_at, (v) => c.date(v)),
+  deliveredAt: optional(r.webhook_delivered_at, (v) => c.date(v)),
+  lastError: optional(r.webhook_last_error, text),
 });
 
 /** Rows of `SELECT o.*, t.token_hash, t.kind AS token_kind, t.expires_at AS token_expires_at` (tokens LEFT JOINed). */

@@ -13,9 +13,19 @@ import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-k
 import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations, type MigrationTx } from './migrate.ts';
 import * as stored from './rows.ts';
-import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED } from './shared-sql.ts';
+import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED, positional } from './shared-sql.ts';
 import { SqlitePayments } from './sqlite-payments.ts';
-import type { CheckRelease, ClaimOptions, OrderQuery, Store, WebhookDue, WebhookSettlement } from './types.ts';
+import type {
+  CheckRelease,
+  ClaimOptions,
+  OrderQuery,
+  Store,
+  WebhookDue,
+  WebhookOutbox,
+  WebhookSettlement,
+} from './types.ts';
+import { sqlWebhookOutbox } from './webhook-outbox.ts';
+import { oldestDueCheck, type DueCheckQuery } from './figures.ts';
 
 const SQLITE = stored.SQLITE_CODEC;
 
@@ -31,6 +41,8 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   /** Payments found again, read tokens, order lists: in their own module, on this handle. */
   private readonly payments: SqlitePayments;
+  readonly webhookOutbox: WebhookOutbox = sqlWebhookOutbox(async (sql, v) => this.rows(positional(sql), v), SQLITE);
+  oldestDueCheck = (q: DueCheckQuery) => oldestDueCheck(async (sql, v) => this.rows(positional(sql), v), SQLITE, q);
 
   constructor(
     readonly path: string,
@@ -191,14 +203,14 @@ export class SqliteStore implements Store {
 
   async settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void> {
     if ('deliveredAt' in settlement) {
-      this.stmt('UPDATE order_events SET webhook_delivered_at = ?, webhook_next_at = NULL WHERE id = ?').run(
-        settlement.deliveredAt.getTime(),
-        due.eventId,
-      );
+      this.stmt(
+        'UPDATE order_events SET webhook_delivered_at = ?, webhook_next_at = NULL, webhook_last_error = NULL WHERE id = ?',
+      ).run(settlement.deliveredAt.getTime(), due.eventId);
     } else {
       this.stmt(
-        'UPDATE order_events SET webhook_next_at = ? WHERE id = ? AND webhook_attempts = ? AND webhook_delivered_at IS NULL',
-      ).run(settlement.nextAt?.getTime() ?? null, due.eventId, due.attempts);
+        `UPDATE order_events SET webhook_next_at = ?, webhook_last_error = ?
+           WHERE id = ? AND webhook_attempts = ? AND webhook_delivered_at IS NULL`,
+      ).run(settlement.nextAt?.getTime() ?? null, settlement.error ?? null, due.eventId, due.attempts);
     }
   }
 

@@ -6,6 +6,7 @@ import type { InboxEntry, NewOrder, Order, OrderEvent } from '../orders/order.ts
 import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-keys.ts';
 import type { ApplyInput, ApplyOutcome } from '../orders/plan.ts';
 import type { ReadToken } from '../orders/read-tokens.ts';
+import type { DueCheckQuery } from './figures.ts';
 
 /** A final status change waiting in the webhook outbox (one order_events row). */
 export interface WebhookDue {
@@ -20,8 +21,46 @@ export interface WebhookDue {
   attempts: number;
 }
 
-/** What became of one delivery attempt: delivered, try again at `nextAt`, or give up (`nextAt` null). */
-export type WebhookSettlement = { deliveredAt: Date } | { nextAt: Date | null };
+/**
+ * What became of one delivery attempt: delivered, or failed (`error` says why): try again at `nextAt`,
+ * or give up (`nextAt` null).
+ */
+export type WebhookSettlement = { deliveredAt: Date } | { nextAt: Date | null; error?: string };
+
+/** One row of the webhook outbox as an operator sees it (an order_events row once queued). */
+export interface DeliveryRecord {
+  id: number;
+  invoiceNumber: string;
+  /** The status the order changed to. */
+  status: PaymentStatus;
+  version: number;
+  at: Date;
+  attempts: number;
+  nextAt: Date | null;
+  deliveredAt: Date | null;
+  lastError: string | null;
+}
+
+/** Which deliveries to list, newest first: queued (or being retried), delivered, or given up. */
+export interface DeliveryQuery {
+  state?: 'pending' | 'delivered' | 'failed';
+  invoiceNumber?: string;
+  /** The page after this delivery id. */
+  beforeId?: number;
+  limit: number;
+}
+
+/** The webhook outbox as operators use it (server API, CLI, metrics); the forwarder claims and settles. */
+export interface WebhookOutbox {
+  list(query: DeliveryQuery): Promise<DeliveryRecord[]>;
+  /**
+   * Queue a delivery again, due `now`, its attempts counted afresh (delivered, given up or still being
+   * retried); null when there is no such delivery.
+   */
+  resend(id: number, now: Date): Promise<DeliveryRecord | null>;
+  /** How many deliveries wait (queued or being retried) and how many were given up. */
+  counts(): Promise<{ pending: number; failed: number }>;
+}
 
 /**
  * Reconciliation's two queues. `expiry`: PENDING orders past their expiry, soonest expired first, for
@@ -118,6 +157,10 @@ export interface Store {
    * (fenced by `attempts`); a delivery always counts.
    */
   settleWebhook(due: Pick<WebhookDue, 'eventId' | 'attempts'>, settlement: WebhookSettlement): Promise<void>;
+  /** The outbox's deliveries for operators: list, resend, counts. */
+  readonly webhookOutbox: WebhookOutbox;
+  /** When the order waiting longest for its Check Status became due; null: none is (the reconciler's lag). */
+  oldestDueCheck(query: DueCheckQuery): Promise<Date | null>;
   /** Inbox rows for an invoice, oldest first (audit and tests). */
   listInbox(invoiceNumber: string): Promise<Array<InboxEntry & { outcome: string }>>;
   /** Status changes of an order, oldest first: its history (audit, the server API, tests). */

@@ -1,160 +1,11 @@
-// Forwarding final payment results to the merchant's backend (MERCHANT_WEBHOOK_URL), signed with
-// MERCHANT_WEBHOOK_SECRET in the style of Stripe's webhooks: `t=<unix seconds>,v1=<hex HMAC-SHA256 of
-// "t.body">`. Deliveries wait in an outbox (order_events rows queued in the same transaction as the
-// change), so a restart or a crash loses none; the store's claim hands each to one instance at a time.
-import { createHmac } from 'node:crypto';
-import type { PaymentStatus } from '../../shared/api.ts';
-import { signaturesEqual } from '../doku/signature.ts';
+// Forwarding final payment results to the merchant's backend (MERCHANT_WEBHOOK_URL) as Standard
+// Webhooks signed with MERCHANT_WEBHOOK_SECRET (standard-webhooks.ts). Deliveries wait in an outbox
+// (order_events rows queued in the same transaction as the change), so a restart or a crash loses
+// none; the store's claim hands each to one instance at a time.
 import { Loop } from '../lib/loop.ts';
-import { MIN_SECRET_LENGTH } from '../lib/secrets.ts';
 import type { Logger } from '../log.ts';
-import type { LineItem } from '../orders/line-items.ts';
-import type { Order } from '../orders/order.ts';
-import type { Metadata } from '../orders/reference.ts';
 import type { Store, WebhookDue } from '../store/types.ts';
-
-export const WEBHOOK_SIGNATURE_HEADER = 'LinkAja-Pay-Signature';
-
-export interface WebhookEvent {
-  /** Unique per change: invoice and order version. Use it to drop duplicates. */
-  id: string;
-  type: 'payment.succeeded' | 'payment.failed' | 'payment.expired';
-  created_at: string;
-  data: {
-    invoice_number: string;
-    /** The merchant's order id (order token `ref`, resolveOrder's `reference`), or null. */
-    reference: string | null;
-    metadata: Metadata;
-    amount: number;
-    currency: 'IDR';
-    status: PaymentStatus;
-    line_items: LineItem[];
-    /** When the payment was created. */
-    created_at: string;
-    /** When this change happened. */
-    updated_at: string;
-    /**
-     * On payment.succeeded only: another payment of the same reference was paid first (its invoice),
-     * so the customer paid twice and one must be refunded. Otherwise null.
-     */
-    duplicate_of: string | null;
-  };
-}
-
-const TYPES: Partial<Record<PaymentStatus, WebhookEvent['type']>> = {
-  SUCCESS: 'payment.succeeded',
-  FAILED: 'payment.failed',
-  EXPIRED: 'payment.expired',
-};
-
-/**
- * The one place a webhook's payload is built: the queued change, with the order it belongs to. Its
- * id is stable across attempts, so receivers can drop repeats.
- */
-export function webhookEventFor(due: WebhookDue, order: Order): WebhookEvent {
-  return {
-    id: `${due.invoiceNumber}:${due.version}`,
-    type: TYPES[due.status] ?? 'payment.failed',
-    created_at: due.at.toISOString(),
-    data: {
-      invoice_number: due.invoiceNumber,
-      reference: order.reference,
-      metadata: order.metadata,
-      amount: due.amount,
-      currency: 'IDR',
-      status: due.status,
-      line_items: order.lineItems,
-      created_at: order.createdAt.toISOString(),
-      updated_at: due.at.toISOString(),
-      duplicate_of: due.status === 'SUCCESS' ? order.duplicateOf : null,
-    },
-  };
-}
-
-/** The signature header value for a body sent at `timestamp` (unix seconds). */
-export function webhookSignature(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-/** Why a webhook did not verify; each is one mistake to look for (the error's message says which). */
-export type WebhookVerificationReason =
-  | 'payload_not_raw'
-  | 'missing_header'
-  | 'malformed_header'
-  | 'timestamp_outside_tolerance'
-  | 'signature_mismatch'
-  | 'invalid_secret'
-  | 'invalid_tolerance';
-
-/** A webhook that did not verify. Carries the header and payload for your log, never the secret. */
-export class WebhookVerificationError extends Error {
-  override name = 'WebhookVerificationError';
-  constructor(
-    readonly reason: WebhookVerificationReason,
-    message: string,
-    readonly header: string | undefined,
-    readonly payload: unknown,
-  ) {
-    super(message);
-  }
-}
-
-/** How far a webhook's timestamp may be from your clock: 5 minutes by default, an hour at most (replays). */
-export const DEFAULT_TOLERANCE_SECONDS = 300;
-export const MAX_TOLERANCE_SECONDS = 3600;
-
-/**
- * For merchants' backends: verify a forwarded result over the raw body (a string or Buffer, exactly
- * as received). Returns the parsed event; throws a WebhookVerificationError that says what to check.
- */
-export function verifyWebhook(
-  rawBody: string | Buffer,
-  header: string | undefined,
-  secret: string,
-  opts: { toleranceSeconds?: number; now?: number } = {},
-): WebhookEvent {
-  const fail = (reason: WebhookVerificationReason, message: string) =>
-    new WebhookVerificationError(reason, message, header, rawBody);
-  // Misuse first: a check with a guessable secret or an endless window would pass what it should refuse.
-  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
-    throw fail(
-      'invalid_secret',
-      `The webhook secret must be MERCHANT_WEBHOOK_SECRET (${MIN_SECRET_LENGTH}+ characters).`,
-    );
-  }
-  if (secret.trim() !== secret) {
-    throw fail('invalid_secret', 'The webhook secret has white space around it: trim it.');
-  }
-  const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  if (!Number.isInteger(tolerance) || tolerance <= 0 || tolerance > MAX_TOLERANCE_SECONDS) {
-    throw fail('invalid_tolerance', `toleranceSeconds must be a whole number from 1 to ${MAX_TOLERANCE_SECONDS}.`);
-  }
-  if (typeof rawBody !== 'string' && !Buffer.isBuffer(rawBody)) {
-    throw fail(
-      'payload_not_raw',
-      'The payload must be the raw request body (a string or Buffer), not parsed JSON: read it with express.raw() or equivalent.',
-    );
-  }
-  const body = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
-  if (!header) throw fail('missing_header', `Missing ${WEBHOOK_SIGNATURE_HEADER} header.`);
-  const parts = Object.fromEntries(header.split(',').map((kv) => kv.split('=', 2) as [string, string]));
-  const t = Number(parts.t);
-  if (!Number.isInteger(t) || !parts.v1)
-    throw fail('malformed_header', `${WEBHOOK_SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex>.`);
-  const now = opts.now ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - t) > tolerance)
-    throw fail(
-      'timestamp_outside_tolerance',
-      'Webhook timestamp is outside the tolerance: check your clock, or a replay.',
-    );
-  if (!signaturesEqual(webhookSignature(secret, t, body), header)) {
-    throw fail(
-      'signature_mismatch',
-      'Webhook signature does not match: check MERCHANT_WEBHOOK_SECRET and that you pass the raw request body.',
-    );
-  }
-  return JSON.parse(body) as WebhookEvent;
-}
+import { webhookHeaders, webhookMessageId, webhookPayloadFor } from './standard-webhooks.ts';
 
 export interface WebhookForwarderOptions {
   url: string;
@@ -222,20 +73,16 @@ export class WebhookForwarder {
   }
 
   private async deliver(due: WebhookDue): Promise<void> {
-    const id = `${due.invoiceNumber}:${due.version}`;
+    const id = webhookMessageId(due.invoiceNumber, due.version);
     let outcome: string;
     try {
       const order = await this.opts.store.getOrder(due.invoiceNumber);
       if (!order) throw new Error(`order ${due.invoiceNumber} is missing`);
-      const event = webhookEventFor(due, order);
+      const event = webhookPayloadFor(due, order);
       const body = JSON.stringify(event);
-      const ts = Math.floor(Date.now() / 1000);
       const res = await fetch(this.opts.url, {
         method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(this.opts.secret, ts, body),
-        },
+        headers: { 'Content-Type': 'application/json', ...webhookHeaders(this.opts.secret, id, body) },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
         redirect: 'error',
@@ -247,25 +94,27 @@ export class WebhookForwarder {
       }
       outcome = `HTTP ${res.status}`;
     } catch (err) {
-      outcome = (err as Error).name;
+      // Names and codes only (TimeoutError, TypeError (ECONNREFUSED)): they are stored and shown to operators.
+      const e = err as Error & { cause?: { code?: unknown } };
+      outcome = typeof e.cause?.code === 'string' ? `${e.name} (${e.cause.code})` : e.name;
     }
     const delay = this.backoff[due.attempts - 1];
     if (delay === undefined) {
       this.opts.log.error({ event: id, attempts: due.attempts, outcome }, 'merchant webhook gave up');
-      return this.opts.store.settleWebhook(due, { nextAt: null });
+      return this.opts.store.settleWebhook(due, { nextAt: null, error: outcome });
     }
     this.opts.log.warn(
       { event: id, attempt: due.attempts, outcome, retryInMs: delay },
       'merchant webhook failed; will retry',
     );
-    return this.opts.store.settleWebhook(due, { nextAt: new Date(Date.now() + delay) });
+    return this.opts.store.settleWebhook(due, { nextAt: new Date(Date.now() + delay), error: outcome });
   }
 }
 
-/** The forwarder the configuration asks for, if any (not started). `timing` is for tests. */
 /** Delivery timing (tests shorten it). */
 export type WebhookTiming = Pick<WebhookForwarderOptions, 'backoffMs' | 'timeoutMs' | 'pollMs'>;
 
+/** The forwarder the configuration asks for, if any (not started). `timing` is for tests. */
 export function webhookFromConfig(
   config: { merchantWebhookUrl?: string; merchantWebhookSecret?: string },
   store: Store,

@@ -15,7 +15,7 @@ const LIVE: Env = {
   PUBLIC_URL: 'https://pay.shop.example',
   CATALOG_FILE: './catalog.json',
   MERCHANT_WEBHOOK_URL: 'https://shop.example/hooks/linkaja',
-  MERCHANT_WEBHOOK_SECRET: 'whsec-0123456789abcdef0123456789abcdef',
+  MERCHANT_WEBHOOK_SECRET: 'whsec_bGlua2FqYS1wYXkgdGVzdCB3ZWJob29rIHNlY3JldCE=',
   DATABASE_URL: 'sqlite:/var/lib/linkaja-pay/linkaja.db',
 };
 const without = (env: Env, ...names: string[]) =>
@@ -177,12 +177,12 @@ describe('outside the simulator', () => {
 });
 
 describe('everywhere', () => {
-  it('wants secrets of 32 characters or more', () => {
-    assert.deepEqual(problems({ ...LIVE, MERCHANT_WEBHOOK_SECRET: 'x'.repeat(31) }), [
-      SHORT('MERCHANT_WEBHOOK_SECRET'),
+  it('wants an order-token secret of 32 characters or more, and a Standard Webhooks webhook secret', () => {
+    assert.deepEqual(problems({ ...LIVE, MERCHANT_WEBHOOK_SECRET: 'x'.repeat(64) }), [
+      'MERCHANT_WEBHOOK_SECRET must be a Standard Webhooks secret: whsec_ then base64 of 24 to 64 random bytes (make one with: npx linkaja-pay webhooks secret)',
     ]);
     assert.deepEqual(problems({ ORDER_TOKEN_SECRET: 'x'.repeat(31) }), [SHORT('ORDER_TOKEN_SECRET')]);
-    assert.ok(loadConfig({ ...LIVE, MERCHANT_WEBHOOK_SECRET: 'x'.repeat(32), ORDER_TOKEN_SECRET: 'y'.repeat(32) }));
+    assert.ok(loadConfig({ ...LIVE, ORDER_TOKEN_SECRET: 'y'.repeat(32) }));
   });
   it("keeps NOTIFICATION_PATH clear of the BFF's own routes (as Express matches them)", () => {
     const collisions: Array<[string, string]> = [

@@ -113,6 +113,30 @@ describe('loadConfig', () => {
     ]);
     assert.match(problems({ ORDER_TOKEN_SECRET: 'short' })[0], /ORDER_TOKEN_SECRET/);
   });
+  it('takes only a Standard Webhooks secret (whsec_ and base64), and says how to make one', () => {
+    const [problem] = problems({
+      MERCHANT_WEBHOOK_URL: 'https://m.example/hook',
+      MERCHANT_WEBHOOK_SECRET: 'a-long-plain-password-0123456789',
+    });
+    assert.match(problem, /^MERCHANT_WEBHOOK_SECRET must be a Standard Webhooks secret: whsec_/);
+    assert.match(problem, /linkaja-pay webhooks secret/);
+    assert.doesNotMatch(problem, /a-long-plain-password/, 'the value is never echoed');
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    assert.equal(
+      loadConfig({ MERCHANT_WEBHOOK_URL: 'https://m.example/hook', MERCHANT_WEBHOOK_SECRET: secret })
+        .merchantWebhookSecret,
+      secret,
+    );
+  });
+  it('takes a server API key and a metrics token of 32 characters or more', () => {
+    assert.match(problems({ MERCHANT_API_KEY: 'short' })[0], /^MERCHANT_API_KEY must be at least 32 characters/);
+    assert.match(problems({ METRICS_TOKEN: 'short' })[0], /^METRICS_TOKEN must be at least 32 characters/);
+    const key = 'k'.repeat(32);
+    assert.deepEqual(
+      [loadConfig({ MERCHANT_API_KEY: key }).merchantApiKey, loadConfig({}).merchantApiKey],
+      [key, undefined],
+    );
+  });
   it('trims stray white space around a pasted secret (a common copy-paste mistake)', () => {
     assert.equal(loadConfig({ ...SANDBOX, DOKU_SECRET_KEY: ' SK-1\n' }).dokuSecretKey, 'SK-1');
   });

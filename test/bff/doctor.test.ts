@@ -23,7 +23,7 @@ writeFileSync(
 
 const secrets = {
   DOKU_SECRET_KEY: 'SK-live-doctor-0123456789abcdefWXYZ',
-  MERCHANT_WEBHOOK_SECRET: 'whsec-doctor-0123456789abcdef-hook',
+  MERCHANT_WEBHOOK_SECRET: 'whsec_ZG9jdG9yIHRlc3Qgd2ViaG9vayBzZWNyZXQsIGhvb2sh',
   ORDER_TOKEN_SECRET: 'order-token-doctor-0123456789abc-tok',
 };
 const LIVE = {
@@ -57,7 +57,7 @@ describe('doctor', () => {
     assert.match(text, /DOKU_ENV +production\n/);
     assert.match(text, /DOKU_BASE_URL +https:\/\/api\.doku\.com\n/);
     assert.match(text, /DOKU_SECRET_KEY +\*\*\*\*WXYZ \(35 characters\)\n/);
-    assert.match(text, /MERCHANT_WEBHOOK_SECRET +\*\*\*\*hook \(34 characters\)\n/);
+    assert.match(text, /MERCHANT_WEBHOOK_SECRET +\*\*\*\*b2sh \(50 characters\)\n/);
     assert.match(text, /DATABASE_URL +postgres:\/\/pay:\*\*\*\*@db\.internal:5432\/linkaja\n/);
     assert.match(text, /MERCHANT_WEBHOOK_URL +https:\/\/shop\.example\/hooks\/linkaja\?key=\*\*\*\*\n/);
     assert.match(text, new RegExp(`CATALOG_FILE +${catalogFile} \\(2 products\\)\\n`));

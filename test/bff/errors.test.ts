@@ -28,6 +28,8 @@ describe('publicError', () => {
       idempotency_key_reused: [422, 'idempotency_key_reused'],
       payment_in_progress: [409, 'payment_in_progress'],
       already_paid: [409, 'already_paid'],
+      not_found: [404, 'not_found'],
+      webhooks_not_configured: [409, 'webhooks_not_configured'],
     };
     for (const [code, [status, publicCode]] of Object.entries(expected)) {
       const details = [{ path: 'x', message: 'y' }];

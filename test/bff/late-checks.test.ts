@@ -40,7 +40,7 @@ describe('late checks: FAILED and EXPIRED orders are asked about for 48 h', () =
         DOKU_SECRET_KEY: secretKey,
         DOKU_TIMEOUT_MS: '500',
         MERCHANT_WEBHOOK_URL: receiver.url,
-        MERCHANT_WEBHOOK_SECRET: 'whsec-late-checks-0123456789abcdef0123',
+        MERCHANT_WEBHOOK_SECRET: 'whsec_bGlua2FqYS1wYXkgdGVzdCB3ZWJob29rIHNlY3JldCE=',
       },
       log: captured.log,
     });

@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
 import request from 'supertest';
-import { verifyWebhook, WEBHOOK_SIGNATURE_HEADER, type WebhookEvent } from '../../bff/webhooks/merchant-webhook.ts';
+import { Webhook } from 'standardwebhooks';
+import type { WebhookPayload } from '../../shared/server-api.ts';
 import { agePayment } from '../helpers/age.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { DATABASES } from '../helpers/databases.ts';
@@ -18,7 +19,7 @@ import { capturingLogger } from '../helpers/log-capture.ts';
 import { openStream } from '../helpers/sse.ts';
 
 const TOKEN_SECRET = 'reference-test-order-token-secret-01';
-const WEBHOOK_SECRET = 'whsec-reference-test-0123456789-0123456789abcdef0123456789';
+const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const ITEMS = [
   { name: 'Paket Nasi Kuning', price: 35_000, quantity: 2 },
   { name: 'Es Jeruk', price: 8_000, quantity: 1 },
@@ -33,14 +34,14 @@ const orderToken = (claims: Record<string, unknown>) =>
     .setExpirationTime('10m')
     .sign(new TextEncoder().encode(TOKEN_SECRET));
 
-/** The merchant's backend: keeps every verified webhook event. */
+/** The merchant's backend: keeps every webhook event, verified by the standardwebhooks library. */
 async function startMerchantBackend() {
-  const events: WebhookEvent[] = [];
+  const events: WebhookPayload[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      events.push(verifyWebhook(body, req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] as string, WEBHOOK_SECRET));
+      events.push(new Webhook(WEBHOOK_SECRET).verify(body, req.headers as Record<string, string>) as WebhookPayload);
       res.writeHead(200).end();
     });
   });
@@ -48,7 +49,7 @@ async function startMerchantBackend() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
     /** The event for an invoice's change to `status`, once it arrived (bounded wait). */
-    async event(invoice: string, status: string): Promise<WebhookEvent> {
+    async event(invoice: string, status: string): Promise<WebhookPayload> {
       const find = () => events.find((e) => e.data.invoice_number === invoice && e.data.status === status);
       for (const end = Date.now() + 3000; !find() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
       const found = find();

@@ -72,7 +72,7 @@ describe('schemas of the two dialects', () => {
     assert.deepEqual(names('sqlite'), names('postgres'));
     assert.deepEqual(
       loadMigrations('sqlite').map((m) => m.version),
-      [1, 2, 3, 4, 5],
+      [1, 2, 3, 4, 5, 6],
     );
   });
 
@@ -157,6 +157,7 @@ describe('schemas of the two dialects', () => {
       { version: 3 },
       { version: 4 },
       { version: 5 },
+      { version: 6 },
     ]);
     check.close();
   });
@@ -265,7 +266,7 @@ describe('schemas of the two dialects', () => {
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
       assert.deepEqual(
         rows.map((r: { version: number }) => r.version),
-        [1, 2, 3, 4, 5],
+        [1, 2, 3, 4, 5, 6],
       );
     } finally {
       await s.drop();

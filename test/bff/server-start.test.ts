@@ -30,7 +30,7 @@ describe('npm start', () => {
             DATABASE_URL: `sqlite:${join(dir, 'data', 'linkaja.db')}`,
             PUBLIC_URL: 'https://pay.shop.example',
             MERCHANT_WEBHOOK_URL: 'https://shop.example/hooks/linkaja',
-            MERCHANT_WEBHOOK_SECRET: 'whsec-0123456789abcdef0123456789abcdef',
+            MERCHANT_WEBHOOK_SECRET: 'whsec_bGlua2FqYS1wYXkgdGVzdCB3ZWJob29rIHNlY3JldCE=',
           },
         },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),

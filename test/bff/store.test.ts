@@ -581,7 +581,7 @@ describe('openStore', () => {
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
       assert.deepEqual(
         rows.map((r) => r.version),
-        [1, 2, 3, 4, 5],
+        [1, 2, 3, 4, 5, 6],
         'each migration applied once',
       );
       await Promise.all(stores.map((x) => x.close()));

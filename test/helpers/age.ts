@@ -1,11 +1,11 @@
 // Moves a stored payment back in time, as if it had been made `ms` earlier: its creation, expiry,
-// keys and read tokens. The BFF under test runs on the real clock; time passes in its database.
+// next check, keys and read tokens. The BFF under test runs on the real clock; time passes in its database.
 import { PostgresStore } from '../../bff/store/postgres.ts';
 import { SqliteStore } from '../../bff/store/sqlite.ts';
 import type { Store } from '../../bff/store/types.ts';
 
 const STATEMENTS = [
-  'UPDATE orders SET created_at = created_at - $1, updated_at = updated_at - $1, expires_at = expires_at - $1 WHERE invoice_number = $2',
+  'UPDATE orders SET created_at = created_at - $1, updated_at = updated_at - $1, expires_at = expires_at - $1, next_check_at = next_check_at - $1 WHERE invoice_number = $2',
   'UPDATE payment_keys SET expires_at = expires_at - $1 WHERE invoice_number = $2',
   'UPDATE payment_tokens SET created_at = created_at - $1, expires_at = expires_at - $1 WHERE invoice_number = $2',
 ];

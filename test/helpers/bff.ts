@@ -10,6 +10,7 @@ import { assembleBff, type AssembleOptions, type BffParts } from '../../bff/crea
 import type { EventBus } from '../../bff/events/bus.ts';
 import { createHttpServer } from '../../bff/http/http-server.ts';
 import type { Logger } from '../../bff/log.ts';
+import { DEMO_CATALOG_FILE } from '../../bff/orders/sources.ts';
 import type { Store } from '../../bff/store/types.ts';
 import type { WebhookTiming } from '../../bff/webhooks/merchant-webhook.ts';
 
@@ -57,6 +58,11 @@ export async function startTestBff(opts: TestBffOptions = {}): Promise<TestBff> 
         RATE_LIMIT_STATUS_PER_MINUTE: '100000',
         RATE_LIMIT_REFUSED_NOTIFICATIONS_PER_MINUTE: '100000',
         MAX_STREAMS_PER_IP: '10000',
+        // Outside the simulator the BFF prices nothing without an order source: tests that name none
+        // price with the demo catalog.
+        ...(opts.env?.CATALOG_FILE || opts.env?.ORDER_TOKEN_SECRET || opts.deps?.resolveOrder
+          ? {}
+          : { CATALOG_FILE: DEMO_CATALOG_FILE }),
         ...opts.env,
       },
       logger: opts.log,

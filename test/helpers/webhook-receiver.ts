@@ -1,12 +1,11 @@
 // A merchant backend on 127.0.0.1 for the webhook tests: records every delivery attempt.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WEBHOOK_SIGNATURE_HEADER } from '../../bff/webhooks/merchant-webhook.ts';
 
 /** A merchant backend on 127.0.0.1: records every attempt; answers 200, or what `answer` says. */
 export async function startWebhookReceiver() {
-  const received: Array<{ body: string; signature: string; status: number }> = [];
+  const received: Array<{ body: string; headers: IncomingHttpHeaders; status: number }> = [];
   let answer = (): number => 200;
   const server = createServer((req, res) => {
     let body = '';
@@ -14,7 +13,7 @@ export async function startWebhookReceiver() {
       .on('data', (c) => (body += c))
       .on('end', () => {
         const status = answer();
-        received.push({ body, signature: String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()]), status });
+        received.push({ body, headers: req.headers, status });
         res.writeHead(status).end();
       });
   });

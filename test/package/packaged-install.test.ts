@@ -182,6 +182,12 @@ export const check = typeof verifyWebhook;
     const help = run('node', ['node_modules/.bin/linkaja-pay', '--help'], app);
     assert.match(help, /Usage: linkaja-pay/);
     assert.match(help, /serve/);
+    for (const command of ['payments', 'check', 'webhooks', 'trigger', 'token'])
+      assert.match(help, new RegExp(command));
+    assert.match(
+      run('node', ['node_modules/.bin/linkaja-pay', 'webhooks', 'secret'], app),
+      /^whsec_[A-Za-z0-9+/]+=*\n$/,
+    );
     const port = await freePort();
     running = start('node_modules/.bin/linkaja-pay', ['serve'], {
       cwd: app,
