@@ -40,6 +40,12 @@ const NOTIFY = { sqlite: 32_000, pg: 12_000, streamsWarmUp: 500 };
 const CREATE = { warm: 50, samples: 300 };
 /** info, as deployed: the access log line per request is part of what a request costs. */
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
+/** BENCH_ONLY=status,notifications runs just those phases (rss, status, notifications, create, streams, pg). */
+const PHASES = ['rss', 'status', 'notifications', 'create', 'streams', 'pg'] as const;
+const ONLY = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
+const unknownPhase = ONLY?.find((p) => !(PHASES as readonly string[]).includes(p));
+if (unknownPhase) throw new Error(`BENCH_ONLY: no phase ${unknownPhase} (phases: ${PHASES.join(', ')})`);
+const runs = (name: (typeof PHASES)[number]): boolean => !ONLY || ONLY.includes(name);
 
 const started = Date.now();
 /** Others' work on the same two cores makes every figure noisy: say how busy the machine was. */
@@ -102,43 +108,53 @@ async function main(): Promise<void> {
   });
   let bff = await phase('start BFF (SQLite)', 40, () => startBff(settings(sqliteUrl), dir));
   await sleep(SETTLE_MS);
-  figures.push(idleRssFigure(bff.rssMb(), bare.rssMb()));
+  if (runs('rss')) figures.push(idleRssFigure(bff.rssMb(), bare.rssMb()));
 
-  const status = await phase('GET status (Bearer) | bare', 40, () =>
-    alternatingRates(bareJson(bare.url), statusPolls(bff.url, customers)),
-  );
-  figures.push(rateFigure('status_rps', 'GET status (Bearer)', status, 0.8));
+  if (runs('status')) {
+    const status = await phase('GET status (Bearer) | bare', 40, () =>
+      alternatingRates(bareJson(bare.url), statusPolls(bff.url, customers)),
+    );
+    figures.push(rateFigure('status_rps', 'GET status (Bearer)', status, 0.8));
+  }
 
-  const nSqlite = await phase('signed notifications, SQLite | bare', 40, () =>
-    alternatingRates(bareJson(bare.url), paidNotifications(bff.url, creds, notified)),
-  );
-  await checkPaid(bff.url, notified);
-  figures.push(rateFigure('notifications_sqlite_per_s', 'notifications stored, SQLite', nSqlite, 0.5));
+  if (runs('notifications')) {
+    const nSqlite = await phase('signed notifications, SQLite | bare', 40, () =>
+      alternatingRates(bareJson(bare.url), paidNotifications(bff.url, creds, notified)),
+    );
+    await checkPaid(bff.url, notified);
+    figures.push(rateFigure('notifications_sqlite_per_s', 'notifications stored, SQLite', nSqlite, 0.5));
+  }
 
-  const create = await phase('create payment | the simulator alone', 30, () =>
-    createLatency(bff, sim, creds, CREATE.warm, CREATE.samples),
-  );
-  figures.push(createFigure(create));
+  if (runs('create')) {
+    const create = await phase('create payment | the simulator alone', 30, () =>
+      createLatency(bff, sim, creds, CREATE.warm, CREATE.samples),
+    );
+    figures.push(createFigure(create));
+  }
   await bff.stop();
 
   // A fresh server for the streams (memory grown under the earlier load would blur what streams add),
   // warmed on other orders so the burst meets the notification path compiled, as it would in service.
-  bff = await phase('restart BFF for the streams, warm it', 40, async () => {
-    const restarted = await startBff(settings(sqliteUrl), dir);
-    await warmNotifications(restarted, creds, warmers);
-    return restarted;
-  });
-  await sleep(SETTLE_MS);
-  const streams = await phase(`${customers.length} streams, then ${BURST.size} notified`, 60, () =>
-    streamsAndBurst(bff, creds, customers, BURST.size, BURST.concurrency, SETTLE_MS),
-  );
-  await bff.stop();
-  figures.push(...streamFigures(streams, STREAMS_WANTED, BURST.concurrency));
+  let streamsHeld: number | undefined;
+  if (runs('streams')) {
+    bff = await phase('restart BFF for the streams, warm it', 40, async () => {
+      const restarted = await startBff(settings(sqliteUrl), dir);
+      await warmNotifications(restarted, creds, warmers);
+      return restarted;
+    });
+    await sleep(SETTLE_MS);
+    const streams = await phase(`${customers.length} streams, then ${BURST.size} notified`, 60, () =>
+      streamsAndBurst(bff, creds, customers, BURST.size, BURST.concurrency, SETTLE_MS),
+    );
+    await bff.stop();
+    streamsHeld = streams.opened;
+    figures.push(...streamFigures(streams, STREAMS_WANTED, BURST.concurrency));
+  }
 
-  const schema = await freshPgSchema();
+  const schema = runs('pg') ? await freshPgSchema() : undefined;
   const pgLabel = 'notifications stored, PostgreSQL';
-  if ('skip' in schema) figures.push(skippedFigure('notifications_pg_per_s', pgLabel, 0.25, schema.skip));
-  else {
+  if (schema && 'skip' in schema) figures.push(skippedFigure('notifications_pg_per_s', pgLabel, 0.25, schema.skip));
+  else if (schema) {
     try {
       const pgOrders = makeOrders('P', NOTIFY.pg);
       await phase(`seed ${pgOrders.length} orders (PostgreSQL)`, 40, () => seedOrders(schema.url, pgOrders));
@@ -165,7 +181,8 @@ async function main(): Promise<void> {
     serverEntry: SERVER_ENTRY.label,
     logLevel: LOG_LEVEL,
     load: LOAD,
-    streams: { wanted: STREAMS_WANTED, held: streams.opened },
+    streams: { wanted: STREAMS_WANTED, held: streamsHeld },
+    only: ONLY,
     burst: BURST,
     seconds,
     loadAverage1mAtStart: loadAtStart,
