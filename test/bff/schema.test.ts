@@ -52,6 +52,28 @@ async function postgresColumns(schema: TestSchema): Promise<Columns> {
   return sorted(columns);
 }
 
+/** An SQLite file as an older release left it: the first `version` migrations applied (open; close it). */
+function sqliteAtVersion(file: string, version: number): Database.Database {
+  const db = new Database(file);
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  for (const m of loadMigrations('sqlite').slice(0, version)) {
+    db.exec(m.sql);
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, Date.now());
+  }
+  return db;
+}
+
+/** The same for a PostgreSQL schema. */
+async function postgresAtVersion(s: TestSchema, version: number): Promise<void> {
+  await s.admin(
+    `CREATE TABLE ${s.schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  for (const m of loadMigrations('postgres').slice(0, version)) {
+    await s.admin(`SET search_path = ${s.schema}; ${m.sql}; RESET search_path`);
+    await s.admin(`INSERT INTO ${s.schema}.schema_migrations (version) VALUES ($1)`, [m.version]);
+  }
+}
+
 describe('schemas of the two dialects', () => {
   let dir: string;
   let schema: TestSchema | undefined;
@@ -96,12 +118,7 @@ describe('schemas of the two dialects', () => {
 
   it('an SQLite database made by the previous code (versions 1 and 2) gains seq; its inbox keeps its order', async () => {
     const file = join(dir, 'v2.db');
-    const db = new Database(file);
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    for (const m of loadMigrations('sqlite').slice(0, 2)) {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, Date.now());
-    }
+    const db = sqliteAtVersion(file, 2);
     const insert = db.prepare(
       'INSERT INTO notification_inbox (request_id, invoice_number, headers, raw_body, received_at, outcome) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -208,12 +225,7 @@ describe('schemas of the two dialects', () => {
 
   it('migration 5 schedules the orders a version-3 SQLite database holds: PENDING ones and 48 h of late checks', async () => {
     const file = join(dir, 'v3.db');
-    const db = new Database(file);
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    for (const m of loadMigrations('sqlite').slice(0, 3)) {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, Date.now());
-    }
+    const db = sqliteAtVersion(file, 3);
     const orders = legacyOrders(Date.now());
     const insert = db.prepare(INSERT_LEGACY((i) => `@p${i}`));
     for (const o of orders) insert.run(Object.fromEntries(o.values.map((v, i) => [`p${i + 1}`, v])));
@@ -226,13 +238,7 @@ describe('schemas of the two dialects', () => {
     const s = await freshSchema();
     if ('skip' in s) return t.skip(s.skip);
     try {
-      await s.admin(
-        `CREATE TABLE ${s.schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      for (const m of loadMigrations('postgres').slice(0, 3)) {
-        await s.admin(`SET search_path = ${s.schema}; ${m.sql}; RESET search_path`);
-        await s.admin(`INSERT INTO ${s.schema}.schema_migrations (version) VALUES ($1)`, [m.version]);
-      }
+      await postgresAtVersion(s, 3);
       const orders = legacyOrders(Date.now());
       for (const o of orders) {
         const [id, status, gateway, ...times] = o.values;
@@ -255,13 +261,7 @@ describe('schemas of the two dialects', () => {
     const s = await freshSchema();
     if ('skip' in s) return t.skip(s.skip);
     try {
-      await s.admin(
-        `CREATE TABLE ${s.schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      for (const m of loadMigrations('postgres').slice(0, 2)) {
-        await s.admin(`SET search_path = ${s.schema}; ${m.sql}; RESET search_path`);
-        await s.admin(`INSERT INTO ${s.schema}.schema_migrations (version) VALUES ($1)`, [m.version]);
-      }
+      await postgresAtVersion(s, 2);
       await (await openStore(s.url)).close();
       const { rows } = await s.admin(`SELECT version FROM ${s.schema}.schema_migrations ORDER BY version`);
       assert.deepEqual(
@@ -292,12 +292,7 @@ describe('schemas of the two dialects', () => {
 
   it('an SQLite order made by the previous code (versions 1 to 3) keeps its status token', async () => {
     const file = join(dir, 'v3-token.db');
-    const db = new Database(file);
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    for (const m of loadMigrations('sqlite').slice(0, 3)) {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, Date.now());
-    }
+    const db = sqliteAtVersion(file, 3);
     db.prepare(OLD_ORDER.replace(/\$\d/g, '?')).run('INV-OLD-2', hashReadToken(token), 1_000, 1_000, 2_000);
     db.close();
     await readsWithItsToken(`sqlite:${file}`);
@@ -308,13 +303,7 @@ describe('schemas of the two dialects', () => {
     const s = await freshSchema();
     if ('skip' in s) return t.skip(s.skip);
     try {
-      await s.admin(
-        `CREATE TABLE ${s.schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      for (const m of loadMigrations('postgres').slice(0, 3)) {
-        await s.admin(`SET search_path = ${s.schema}; ${m.sql}; RESET search_path`);
-        await s.admin(`INSERT INTO ${s.schema}.schema_migrations (version) VALUES ($1)`, [m.version]);
-      }
+      await postgresAtVersion(s, 3);
       await s.admin(OLD_ORDER.replace('INTO orders', `INTO ${s.schema}.orders`), [
         'INV-OLD-2',
         hashReadToken(token),
