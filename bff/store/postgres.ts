@@ -14,6 +14,7 @@ import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Pla
 import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations } from './migrate.ts';
 import { PostgresPayments } from './postgres-payments.ts';
+import { recordAndLock, writePlan } from './postgres-report.ts';
 import { inTransaction, openPool, type PoolOptions } from './postgres-pool.ts';
 import * as stored from './rows.ts';
 import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED } from './shared-sql.ts';
@@ -134,22 +135,18 @@ export class PostgresStore implements Store {
 
   async applyReport(input: ApplyInput): Promise<ApplyOutcome> {
     return inTransaction(this.pool, async (c): Promise<ApplyOutcome> => {
-      const { inbox } = input;
       // A concurrent insert of the same Request-Id waits here for the first to commit, then does nothing.
-      const inserted =
-        inbox &&
-        (await c.query(
-          `INSERT INTO notification_inbox (request_id, invoice_number, headers, raw_body, received_at)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING`,
-          [inbox.requestId, inbox.invoiceNumber, JSON.stringify(inbox.headers), inbox.rawBody, inbox.receivedAt],
-        ));
-      const inboxSeen = inserted !== undefined && inserted.rowCount === 0;
-      // A move to SUCCESS looks for another paid order of its reference, holding the reference's lock.
-      const success = !inboxSeen && input.report.status === 'SUCCESS';
-      const reference = success ? await this.payments.lockReferenceOf(c, input.invoiceNumber) : null;
-      const order = inboxSeen ? null : await this.lockOrder(c, input.invoiceNumber);
-      const sibling = order && reference ? await this.payments.paidSibling(c, reference, order.invoiceNumber) : null;
-      return this.carryOut(c, planReport(order, input, inboxSeen, sibling));
+      const locked = await recordAndLock(c, input);
+      let { order } = locked;
+      let sibling: string | null = null;
+      if (!locked.inboxSeen && !order && locked.known) {
+        // A move to SUCCESS of an order with a reference looks for another paid order of its
+        // reference, holding the reference's lock (taken before the order's row lock).
+        const reference = await this.payments.lockReferenceOf(c, input.invoiceNumber);
+        order = await this.lockOrder(c, input.invoiceNumber);
+        sibling = order && reference ? await this.payments.paidSibling(c, reference, order.invoiceNumber) : null;
+      }
+      return this.carryOut(c, planReport(order, input, locked.inboxSeen, sibling));
     });
   }
 
@@ -248,44 +245,9 @@ export class PostgresStore implements Store {
     return rows[0] ? stored.toOrder(rows[0], POSTGRES) : null;
   }
 
-  /** Write what a plan says, inside the caller's transaction. */
-  private async carryOut<Outcome>(
-    c: pg.PoolClient,
-    { outcome, order, event, inbox, announce }: Plan<Outcome>,
-  ): Promise<Outcome> {
-    if (order) {
-      await c.query(
-        `UPDATE orders SET status = $2, gateway_state = $3, needs_review = $4, duplicate_of = $5, version = $6,
-           updated_at = $7, next_check_at = $8 WHERE invoice_number = $1`,
-        [
-          order.invoiceNumber,
-          order.status,
-          order.gatewayState,
-          order.needsReview,
-          order.duplicateOf,
-          order.version,
-          order.updatedAt,
-          order.nextCheckAt,
-        ],
-      );
-    }
-    if (event) {
-      await c.query(
-        `INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at, webhook_next_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [event.invoiceNumber, event.from, event.to, event.source, event.version, event.at, event.webhookAt],
-      );
-    }
-    if (inbox) {
-      await c.query('UPDATE notification_inbox SET outcome = $1 WHERE request_id = $2', [
-        inbox.outcome,
-        inbox.requestId,
-      ]);
-    }
-    if (announce) {
-      // Held by PostgreSQL until COMMIT, dropped on ROLLBACK.
-      await c.query('SELECT pg_notify($1, $2)', [this.statusChannel, encodeStatus(announce, this.origin)]);
-    }
-    return outcome;
+  /** Write what a plan says, inside the caller's transaction (one statement, postgres-report.ts). */
+  private async carryOut<Outcome>(c: pg.PoolClient, plan: Plan<Outcome>): Promise<Outcome> {
+    await writePlan(c, plan, (change) => [this.statusChannel, encodeStatus(change, this.origin)]);
+    return plan.outcome;
   }
 }
