@@ -14,8 +14,8 @@ import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Pla
 import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations } from './migrate.ts';
 import { PostgresPayments } from './postgres-payments.ts';
-import { recordAndLock, writePlan } from './postgres-report.ts';
-import { inTransaction, openPool, type PoolOptions } from './postgres-pool.ts';
+import { recordAndLock, writePlan, type Locked } from './postgres-report.ts';
+import { inTransaction, onConnection, openPool, together, type PoolOptions } from './postgres-pool.ts';
 import * as stored from './rows.ts';
 import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED } from './shared-sql.ts';
 import type {
@@ -123,9 +123,11 @@ export class PostgresStore implements Store {
   }
 
   async markRejected(invoiceNumber: string, now: Date): Promise<Order | null> {
-    return inTransaction(this.pool, async (c) =>
-      this.carryOut(c, planRejection(await this.lockOrder(c, invoiceNumber), now)),
-    );
+    return inTransaction(this.pool, async (c) => {
+      const plan = planRejection(await this.lockOrder(c, invoiceNumber), now);
+      await this.write(c, plan);
+      return plan.outcome;
+    });
   }
 
   async getOrder(invoiceNumber: string): Promise<Order | null> {
@@ -134,9 +136,12 @@ export class PostgresStore implements Store {
   }
 
   async applyReport(input: ApplyInput): Promise<ApplyOutcome> {
-    return inTransaction(this.pool, async (c): Promise<ApplyOutcome> => {
+    // Two round trips in the common case: BEGIN with the inbox insert and the order's lock, then the
+    // plan's writes with COMMIT (a COMMIT behind a failed write rolls back). BEGIN fails only with its
+    // connection, and the statement behind it then too.
+    return onConnection(this.pool, async (c): Promise<ApplyOutcome> => {
       // A concurrent insert of the same Request-Id waits here for the first to commit, then does nothing.
-      const locked = await recordAndLock(c, input);
+      const [, locked] = (await together(c, () => [c.query('BEGIN'), recordAndLock(c, input)])) as [unknown, Locked];
       let { order } = locked;
       let sibling: string | null = null;
       if (!locked.inboxSeen && !order && locked.known) {
@@ -146,7 +151,9 @@ export class PostgresStore implements Store {
         order = await this.lockOrder(c, input.invoiceNumber);
         sibling = order && reference ? await this.payments.paidSibling(c, reference, order.invoiceNumber) : null;
       }
-      return this.carryOut(c, planReport(order, input, locked.inboxSeen, sibling));
+      const plan = planReport(order, input, locked.inboxSeen, sibling);
+      await together(c, () => [this.write(c, plan), c.query('COMMIT')]);
+      return plan.outcome;
     });
   }
 
@@ -246,8 +253,7 @@ export class PostgresStore implements Store {
   }
 
   /** Write what a plan says, inside the caller's transaction (one statement, postgres-report.ts). */
-  private async carryOut<Outcome>(c: pg.PoolClient, plan: Plan<Outcome>): Promise<Outcome> {
-    await writePlan(c, plan, (change) => [this.statusChannel, encodeStatus(change, this.origin)]);
-    return plan.outcome;
+  private write<Outcome>(c: pg.PoolClient, plan: Plan<Outcome>): Promise<void> {
+    return writePlan(c, plan, (change) => [this.statusChannel, encodeStatus(change, this.origin)]);
   }
 }
