@@ -59,6 +59,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    // In WAL: a commit survives a crash of the process, not a power cut (the reconciler re-learns those from DOKU).
     this.db.pragma('synchronous = NORMAL');
     this.payments = new SqlitePayments(this);
     this.groupCommit = new GroupCommit(this.db);
