@@ -23,7 +23,7 @@ export interface NotificationDeps extends ApplyDeps {
  */
 export const isRefusedNotification = (status: number): boolean => status === 400 || status === 401 || status === 413;
 
-/** Headers worth keeping in the inbox (audit trail); nothing else the proxy chain added. */
+/** Headers worth keeping in the inbox (audit trail); nothing else the proxy chain added. Lower case, as Node keys them. */
 const KEPT_HEADERS = ['client-id', 'request-id', 'request-timestamp', 'signature', 'content-type', 'user-agent'];
 
 export function notificationsRouter(deps: NotificationDeps): Router {
@@ -62,9 +62,11 @@ export function notificationsRouter(deps: NotificationDeps): Router {
       throw new ApiError(401, 'invalid_signature', 'Notification signature did not verify.');
     }
 
+    // Decoded once: the same text is parsed and kept in the inbox.
+    const text = rawBody.toString('utf8');
     let json: unknown;
     try {
-      json = JSON.parse(rawBody.toString('utf8'));
+      json = JSON.parse(text);
     } catch {
       metrics?.notificationRefused('invalid_body');
       throw new ApiError(400, 'invalid_request', 'Notification body is not JSON.');
@@ -76,9 +78,11 @@ export function notificationsRouter(deps: NotificationDeps): Router {
       throw new ApiError(400, 'invalid_request', `Notification body: ${i.path.join('.')} ${i.message}`);
     }
     const n = parsed.data;
-    const headers = Object.fromEntries(
-      KEPT_HEADERS.filter((h) => req.get(h) !== undefined).map((h) => [h, req.get(h)!]),
-    );
+    const headers: Record<string, string> = {};
+    for (const h of KEPT_HEADERS) {
+      const value = req.headers[h];
+      if (typeof value === 'string') headers[h] = value;
+    }
 
     const outcome = await applyReport(deps, {
       invoiceNumber: n.order.invoice_number,
@@ -88,7 +92,7 @@ export function notificationsRouter(deps: NotificationDeps): Router {
         requestId,
         invoiceNumber: n.order.invoice_number,
         headers,
-        rawBody: rawBody.toString('utf8'),
+        rawBody: text,
         receivedAt: deps.clock(),
       },
       now: deps.clock(),

@@ -27,6 +27,10 @@ export function openPool(connectionString: string, opts: PoolOptions): pg.Pool {
     statement_timeout: 10_000,
     lock_timeout: 5_000,
     idle_in_transaction_session_timeout: 10_000,
+    // A query is written at once, not after the answer to the one before: a transaction can send BEGIN
+    // with its first statement and COMMIT with its last (`together`). Awaited one by one, queries run
+    // as on any connection.
+    pipeline: true,
   });
   // An idle client whose server went away emits here; without a listener the process would crash.
   pool.on('error', (err) => opts.log?.warn({ reason: err.message }, 'postgres idle client error'));
@@ -34,7 +38,20 @@ export function openPool(connectionString: string, opts: PoolOptions): pg.Pool {
 }
 
 /** Run fn in one transaction on one pooled connection; a broken connection is discarded, not reused. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+export function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return onConnection(pool, async (c) => {
+    await c.query('BEGIN');
+    const result = await fn(c);
+    await c.query('COMMIT');
+    return result;
+  });
+}
+
+/**
+ * Run fn, which begins and commits a transaction itself, on one pooled connection: a failure rolls
+ * it back, and a broken connection is discarded, not reused.
+ */
+export async function onConnection<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   let broken: Error | undefined;
   // A checked-out client whose server goes away emits 'error' besides failing its query; the pool
@@ -44,15 +61,26 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
   };
   c.on('error', onError);
   try {
-    await c.query('BEGIN');
-    const result = await fn(c);
-    await c.query('COMMIT');
-    return result;
+    return await fn(c);
   } catch (err) {
     await c.query('ROLLBACK').catch((e: Error) => (broken = e));
     throw err;
   } finally {
     c.off('error', onError);
     c.release(broken);
+  }
+}
+
+/**
+ * Queries sent back to back, in one write and without waiting for each other's answers (the pool's
+ * connections are pipelined); `send` must call `c.query` synchronously for each.
+ */
+export function together<T extends Promise<unknown>[]>(c: pg.PoolClient, send: () => T): Promise<unknown[]> {
+  c.connection.stream.cork();
+  try {
+    // Promise.all: a failure of any is the caller's, and none is left unhandled.
+    return Promise.all(send());
+  } finally {
+    c.connection.stream.uncork();
   }
 }

@@ -14,7 +14,8 @@ import { planRejection, planReport, type ApplyInput, type ApplyOutcome, type Pla
 import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations } from './migrate.ts';
 import { PostgresPayments } from './postgres-payments.ts';
-import { inTransaction, openPool, type PoolOptions } from './postgres-pool.ts';
+import { recordAndLock, writePlan, type Locked } from './postgres-report.ts';
+import { inTransaction, onConnection, openPool, together, type PoolOptions } from './postgres-pool.ts';
 import * as stored from './rows.ts';
 import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED } from './shared-sql.ts';
 import type {
@@ -122,9 +123,11 @@ export class PostgresStore implements Store {
   }
 
   async markRejected(invoiceNumber: string, now: Date): Promise<Order | null> {
-    return inTransaction(this.pool, async (c) =>
-      this.carryOut(c, planRejection(await this.lockOrder(c, invoiceNumber), now)),
-    );
+    return inTransaction(this.pool, async (c) => {
+      const plan = planRejection(await this.lockOrder(c, invoiceNumber), now);
+      await this.write(c, plan);
+      return plan.outcome;
+    });
   }
 
   async getOrder(invoiceNumber: string): Promise<Order | null> {
@@ -133,23 +136,24 @@ export class PostgresStore implements Store {
   }
 
   async applyReport(input: ApplyInput): Promise<ApplyOutcome> {
-    return inTransaction(this.pool, async (c): Promise<ApplyOutcome> => {
-      const { inbox } = input;
+    // Two round trips in the common case: BEGIN with the inbox insert and the order's lock, then the
+    // plan's writes with COMMIT (a COMMIT behind a failed write rolls back). BEGIN fails only with its
+    // connection, and the statement behind it then too.
+    return onConnection(this.pool, async (c): Promise<ApplyOutcome> => {
       // A concurrent insert of the same Request-Id waits here for the first to commit, then does nothing.
-      const inserted =
-        inbox &&
-        (await c.query(
-          `INSERT INTO notification_inbox (request_id, invoice_number, headers, raw_body, received_at)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING`,
-          [inbox.requestId, inbox.invoiceNumber, JSON.stringify(inbox.headers), inbox.rawBody, inbox.receivedAt],
-        ));
-      const inboxSeen = inserted !== undefined && inserted.rowCount === 0;
-      // A move to SUCCESS looks for another paid order of its reference, holding the reference's lock.
-      const success = !inboxSeen && input.report.status === 'SUCCESS';
-      const reference = success ? await this.payments.lockReferenceOf(c, input.invoiceNumber) : null;
-      const order = inboxSeen ? null : await this.lockOrder(c, input.invoiceNumber);
-      const sibling = order && reference ? await this.payments.paidSibling(c, reference, order.invoiceNumber) : null;
-      return this.carryOut(c, planReport(order, input, inboxSeen, sibling));
+      const [, locked] = (await together(c, () => [c.query('BEGIN'), recordAndLock(c, input)])) as [unknown, Locked];
+      let { order } = locked;
+      let sibling: string | null = null;
+      if (!locked.inboxSeen && !order && locked.known) {
+        // A move to SUCCESS of an order with a reference looks for another paid order of its
+        // reference, holding the reference's lock (taken before the order's row lock).
+        const reference = await this.payments.lockReferenceOf(c, input.invoiceNumber);
+        order = await this.lockOrder(c, input.invoiceNumber);
+        sibling = order && reference ? await this.payments.paidSibling(c, reference, order.invoiceNumber) : null;
+      }
+      const plan = planReport(order, input, locked.inboxSeen, sibling);
+      await together(c, () => [this.write(c, plan), c.query('COMMIT')]);
+      return plan.outcome;
     });
   }
 
@@ -248,44 +252,8 @@ export class PostgresStore implements Store {
     return rows[0] ? stored.toOrder(rows[0], POSTGRES) : null;
   }
 
-  /** Write what a plan says, inside the caller's transaction. */
-  private async carryOut<Outcome>(
-    c: pg.PoolClient,
-    { outcome, order, event, inbox, announce }: Plan<Outcome>,
-  ): Promise<Outcome> {
-    if (order) {
-      await c.query(
-        `UPDATE orders SET status = $2, gateway_state = $3, needs_review = $4, duplicate_of = $5, version = $6,
-           updated_at = $7, next_check_at = $8 WHERE invoice_number = $1`,
-        [
-          order.invoiceNumber,
-          order.status,
-          order.gatewayState,
-          order.needsReview,
-          order.duplicateOf,
-          order.version,
-          order.updatedAt,
-          order.nextCheckAt,
-        ],
-      );
-    }
-    if (event) {
-      await c.query(
-        `INSERT INTO order_events (invoice_number, from_status, to_status, source, version, at, webhook_next_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [event.invoiceNumber, event.from, event.to, event.source, event.version, event.at, event.webhookAt],
-      );
-    }
-    if (inbox) {
-      await c.query('UPDATE notification_inbox SET outcome = $1 WHERE request_id = $2', [
-        inbox.outcome,
-        inbox.requestId,
-      ]);
-    }
-    if (announce) {
-      // Held by PostgreSQL until COMMIT, dropped on ROLLBACK.
-      await c.query('SELECT pg_notify($1, $2)', [this.statusChannel, encodeStatus(announce, this.origin)]);
-    }
-    return outcome;
+  /** Write what a plan says, inside the caller's transaction (one statement, postgres-report.ts). */
+  private write<Outcome>(c: pg.PoolClient, plan: Plan<Outcome>): Promise<void> {
+    return writePlan(c, plan, (change) => [this.statusChannel, encodeStatus(change, this.origin)]);
   }
 }

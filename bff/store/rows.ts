@@ -107,6 +107,15 @@ export const orderValues = (o: Order, c: Codec): unknown[] => [
   o.nextCheckAt === null ? null : c.writeDate(o.nextCheckAt),
 ];
 
+/** The values of shared-sql.ts INBOX_INSERT, in its order. */
+export const inboxValues = (e: InboxEntry, c: Codec): unknown[] => [
+  e.requestId,
+  e.invoiceNumber,
+  JSON.stringify(e.headers),
+  e.rawBody,
+  c.writeDate(e.receivedAt),
+];
+
 export const toInboxEntry = (r: Row, c: Codec): InboxEntry & { outcome: string } => ({
   requestId: text(r.request_id),
   invoiceNumber: text(r.invoice_number),

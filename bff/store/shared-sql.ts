@@ -77,3 +77,7 @@ export function checkQueueSql(queue: CheckQueue, dueBy: string, createdBefore: s
 /** Late payments: orders that became SUCCESS after they were FAILED or EXPIRED (index order_events_late_success). */
 export const COUNT_LATE_PAYMENTS =
   "SELECT COUNT(*) AS n FROM order_events WHERE to_status = 'SUCCESS' AND from_status IN ('FAILED', 'EXPIRED')";
+
+/** A notification's inbox row; a Request-Id already there inserts nothing (values: rows.ts inboxValues). */
+export const INBOX_INSERT = `INSERT INTO notification_inbox (request_id, invoice_number, headers, raw_body, received_at)
+  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING`;

@@ -1,8 +1,9 @@
 // The embedded order store: one SQLite file (WAL), for a shop served by one BFF process.
 // better-sqlite3 is synchronous, so every method is one short transaction on the event loop;
 // writes take the lock up front (BEGIN IMMEDIATE) so a second process on the same file waits
-// (busy_timeout) instead of failing half-way. Dates are stored as epoch milliseconds. A status
-// change is announced (to the process's in-memory bus) as soon as its transaction has committed.
+// (busy_timeout) instead of failing half-way. Reports are committed in groups (sqlite-group-commit.ts).
+// Dates are stored as epoch milliseconds. A status change is announced (to the process's in-memory
+// bus) as soon as its transaction has committed.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,7 +14,9 @@ import type { FindOrCreateInput, FindOrCreateOutcome } from '../orders/payment-k
 import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations, type MigrationTx } from './migrate.ts';
 import * as stored from './rows.ts';
-import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED, positional } from './shared-sql.ts';
+import { inboxValues } from './rows.ts';
+import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED, INBOX_INSERT, positional } from './shared-sql.ts';
+import { GroupCommit } from './sqlite-group-commit.ts';
 import { SqlitePayments } from './sqlite-payments.ts';
 import type {
   CheckRelease,
@@ -28,6 +31,7 @@ import { sqlWebhookOutbox } from './webhook-outbox.ts';
 import { oldestDueCheck, type DueCheckQuery } from './figures.ts';
 
 const SQLITE = stored.SQLITE_CODEC;
+const INSERT_INBOX = positional(INBOX_INSERT);
 
 export interface SqliteStoreOptions {
   /** Where committed status changes go (the in-memory bus); nowhere when absent. */
@@ -41,6 +45,8 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   /** Payments found again, read tokens, order lists: in their own module, on this handle. */
   private readonly payments: SqlitePayments;
+  /** Reports committed together, a group per turn of the event loop (sqlite-group-commit.ts). */
+  private readonly groupCommit: GroupCommit;
   readonly webhookOutbox: WebhookOutbox = sqlWebhookOutbox(async (sql, v) => this.rows(positional(sql), v), SQLITE);
   oldestDueCheck = (q: DueCheckQuery) => oldestDueCheck(async (sql, v) => this.rows(positional(sql), v), SQLITE, q);
 
@@ -53,8 +59,10 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    // In WAL: a commit survives a crash of the process, not a power cut (the reconciler re-learns those from DOKU).
     this.db.pragma('synchronous = NORMAL');
     this.payments = new SqlitePayments(this);
+    this.groupCommit = new GroupCommit(this.db);
   }
 
   async migrate(): Promise<void> {
@@ -123,21 +131,11 @@ export class SqliteStore implements Store {
   }
 
   async applyReport(input: ApplyInput): Promise<ApplyOutcome> {
-    // BEGIN IMMEDIATE holds the write lock from the start: the order read here is the one the plan changes.
-    const run = this.db.transaction((): Plan<ApplyOutcome> => {
+    // In the next group commit (BEGIN IMMEDIATE holds the write lock from the start: the order read
+    // here is the one the plan changes); announced only once the group has committed.
+    const plan = await this.groupCommit.run((): Plan<ApplyOutcome> => {
       const { inbox } = input;
-      const inboxSeen =
-        inbox !== undefined &&
-        this.stmt(
-          `INSERT INTO notification_inbox (request_id, invoice_number, headers, raw_body, received_at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING`,
-        ).run(
-          inbox.requestId,
-          inbox.invoiceNumber,
-          JSON.stringify(inbox.headers),
-          inbox.rawBody,
-          inbox.receivedAt.getTime(),
-        ).changes === 0;
+      const inboxSeen = inbox !== undefined && this.stmt(INSERT_INBOX).run(...inboxValues(inbox, SQLITE)).changes === 0;
       const order = inboxSeen ? null : this.readOrder(input.invoiceNumber);
       const sibling =
         order?.reference && input.report.status === 'SUCCESS'
@@ -145,7 +143,7 @@ export class SqliteStore implements Store {
           : null;
       return this.carryOut(planReport(order, input, inboxSeen, sibling));
     });
-    return this.announced(run.immediate());
+    return this.announced(plan);
   }
 
   async claimDueForCheck(opts: ClaimOptions): Promise<Order[]> {
@@ -231,7 +229,9 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.groupCommit.flush();
+    this.db.close();
   }
 
   stmt(sql: string): Database.Statement {
