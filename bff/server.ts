@@ -1,4 +1,6 @@
-// `node dist/bff/server.js`: the BFF configured from the environment (see serve.ts).
-import { serve } from './serve.ts';
+// `node dist/bff/server.js`: the BFF configured from the environment (see serve.ts). The server's
+// modules are loaded only once the young generation is set (parsing them is what grows it).
+import './lib/young-generation.ts';
 
+const { serve } = await import('./serve.ts');
 await serve();

@@ -53,6 +53,16 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return parsed.data;
 }
 
+/**
+ * Node keeps a request until its response ends, and an event stream's lasts up to 30 minutes. What
+ * Express's routing hung on it (the routers' next() chain and its closures, params, the matched
+ * route, the parsed URL: about 3 KB a stream, measured) is read by nothing once the handler is done.
+ */
+function releaseRouting(req: Request): void {
+  const routing = req as unknown as Record<'next' | 'params' | 'route' | '_parsedUrl', unknown>;
+  routing.next = routing.params = routing.route = routing._parsedUrl = undefined;
+}
+
 const NOT_FOUND = () => new ApiError(404, 'not_found', 'No payment with that invoice number and status token.');
 
 /** A refused stream: EventSource cannot read why, so the element falls back to polling the JSON route. */
@@ -128,6 +138,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
     // re-reads open streams' orders, so a stream needs no polling of its own.
     const current = (await deps.store.getOrder(order.invoiceNumber).catch(() => null)) ?? order;
     streams.send(stream, statusChangeOf(current));
+    releaseRouting(req);
   });
 
   return router;

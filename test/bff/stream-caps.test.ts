@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
+import { capturingLogger } from '../helpers/log-capture.ts';
 import { openStream, type SseStream } from '../helpers/sse.ts';
 
 interface Payment {
@@ -137,8 +138,9 @@ describe('status stream caps', () => {
 });
 
 describe('status stream age', () => {
-  it('a stream is ended after its maximum age (the client reconnects)', async () => {
-    const bff = await startTestBff({ deps: { streams: { heartbeatMs: 100, maxStreamMs: 300 } } });
+  it('a stream is ended after its maximum age (the client reconnects), and logged then', async () => {
+    const logs = capturingLogger('info');
+    const bff = await startTestBff({ log: logs.log, deps: { streams: { heartbeatMs: 100, maxStreamMs: 300 } } });
     try {
       const res = await request(bff.url)
         .post('/api/payments')
@@ -148,6 +150,14 @@ describe('status stream age', () => {
       await s.event(0);
       assert.equal(await endedWithin(s, 150), false, 'open before its maximum age');
       assert.equal(await endedWithin(s, 1_000), true, 'ended soon after it');
+      // An open stream lets go of Express's routing state; its access log line is still whole.
+      const logged = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+      assert.ok(
+        logged.some(
+          (l) => l.path === `/api/payments/${p.invoice_number}/events` && l.status === 200 && l.method === 'GET',
+        ),
+        'the ended stream is logged with its path and status',
+      );
     } finally {
       await bff.close();
     }
