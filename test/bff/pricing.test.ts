@@ -122,7 +122,12 @@ describe('order tokens', () => {
   const refused: Array<[string, Record<string, unknown>, RegExp]> = [
     ['no iat', { items, iat: undefined }, /^invalid_order_token: .*must carry iat/],
     ['no exp', { items, exp: undefined }, /^invalid_order_token: .*must carry exp/],
-    ['exp - iat over an hour', { items, exp: now() + 3601 }, /^invalid_order_token: .*at most 3600 s \(exp - iat\)/],
+    // iat given too: this table is built before its tests run, maybe seconds before the token is signed.
+    [
+      'exp - iat over an hour',
+      { items, iat: now(), exp: now() + 3601 },
+      /^invalid_order_token: .*at most 3600 s \(exp - iat\)/,
+    ],
     ['exp in the year 2100', { items, exp: 4_102_444_800 }, /^invalid_order_token: .*at most 3600 s/],
     ['iat two hours ago', { items, iat: now() - 7200 }, /^invalid_order_token: .*more than 3600 s ago/],
     ['iat in the future', { items, iat: now() + 600, exp: now() + 1200 }, /^invalid_order_token: .*clock/],
