@@ -66,7 +66,11 @@ function defaultWidgetDir(): string {
   return existsSync(`${besideBuild}linkaja-pay.js`) ? besideBuild : fileURLToPath(new URL('../dist/', import.meta.url));
 }
 
-/** Log one line per request: method, path (never the query: it may hold a status token), status, time. */
+/**
+ * Log one line per request: method, path (never the query: it may hold a status token), status, time.
+ * A route that sets `res.locals.routine` (a status poll: thousands a minute, each the same) is logged
+ * at debug when it answers 200; its refusals and errors stay at info like every other request.
+ */
 function accessLog(log: Logger): RequestHandler {
   return (req, res, next) => {
     const requestId = req.get('x-request-id')?.slice(0, 128) ?? randomUUID();
@@ -74,10 +78,12 @@ function accessLog(log: Logger): RequestHandler {
     res.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      const level = res.locals.routine === true && res.statusCode === 200 ? 'debug' : 'info';
+      if (!log.isLevelEnabled(level)) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // originalUrl: req.path is relative to whichever router last had the request.
       const path = req.originalUrl.split('?')[0];
-      log.info(
+      log[level](
         { reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
         'request',
       );

@@ -107,6 +107,8 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   });
 
   router.get('/payments/:invoice', async (req, res) => {
+    // Polled every few seconds by every open page: its 200s are access-logged at debug (app.ts).
+    res.locals.routine = true;
     const order = await authorisedOrder(req, bearerToken(req));
     res.set('Cache-Control', 'no-store').json(toStatus(order));
   });
