@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import helmet from 'helmet';
 import { IDEMPOTENCY_KEY_HEADER } from '../shared/api.ts';
 import type { Config } from './config.ts';
 import type { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
 import { ApiError, errorHandler, notFoundHandler } from './http/errors.ts';
+import { apiSecurityHeaders, pageSecurityHeaders } from './http/security-headers.ts';
 import type { Logger } from './log.ts';
 import type { Catalog } from './orders/pricing.ts';
 import type { ResolveOrder } from './orders/sources.ts';
@@ -130,22 +130,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(accessLog(log));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        // Our own pages (simulator, demo) post forms that redirect to merchant pages and LinkAja.
-        directives: { 'form-action': null },
-      },
-      crossOriginResourcePolicy: { policy: 'same-site' },
-    }),
-  );
-
-  app.use(healthRouter(store));
-  app.use(openApiRouter(config));
-  if (config.metricsToken) app.use(metricsRouter(metrics, config.metricsToken, log));
-  app.use(widgetRouter(deps.widgetDir ?? defaultWidgetDir()));
-  if (deps.simulatorRouter) app.use('/simulator', deps.simulatorRouter);
-  if (deps.demoRouter) app.use(deps.demoRouter);
+  app.use(apiSecurityHeaders());
 
   // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
   // app.use would count every later request against DOKU's budget). Only refused ones count, so a
@@ -198,6 +183,15 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/api', api);
+
+  // After the API, so that a status poll passes as few layers as it can; none of these paths is under /api.
+  app.use(healthRouter(store));
+  app.use(openApiRouter(config));
+  if (config.metricsToken) app.use(metricsRouter(metrics, config.metricsToken, log));
+  app.use(widgetRouter(deps.widgetDir ?? defaultWidgetDir()));
+  // The HTML pages: last, so helmet's full set runs only for them (and for answers nothing else took).
+  if (deps.simulatorRouter) app.use('/simulator', pageSecurityHeaders(), deps.simulatorRouter);
+  if (deps.demoRouter) app.use(pageSecurityHeaders(), deps.demoRouter);
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

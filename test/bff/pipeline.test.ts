@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { API_SECURITY_HEADERS } from '../../bff/http/security-headers.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { capturingLogger } from '../helpers/log-capture.ts';
 
@@ -40,5 +41,28 @@ describe('request pipeline', () => {
     assert.equal((await accessLine('poll-ok'))?.level, 20);
     assert.equal((await accessLine('poll-wrong'))?.level, 30);
     assert.equal((await accessLine('health'))?.level, 30);
+  });
+
+  it('answers JSON with the fixed security headers, and the HTML pages with the full helmet set', async () => {
+    const p = await newPayment();
+    const json = await request(bff.url)
+      .get(`/api/payments/${p.invoice_number}`)
+      .set('Authorization', `Bearer ${p.status_token}`);
+    const missing = await request(bff.url).get('/api/payments/INV-NOPE').set('Authorization', 'Bearer x');
+    for (const res of [json, missing, await request(bff.url).get('/healthz')]) {
+      for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) assert.equal(res.get(name), value, name);
+      // Document-only headers mean nothing on JSON.
+      assert.equal(res.get('cross-origin-opener-policy'), undefined);
+      assert.equal(res.get('x-xss-protection'), undefined);
+    }
+    const page = await request(bff.url).get('/');
+    assert.equal(page.status, 200);
+    assert.match(page.get('content-type') ?? '', /^text\/html/);
+    assert.match(page.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.equal(page.get('cross-origin-opener-policy'), 'same-origin');
+    assert.equal(page.get('x-frame-options'), 'SAMEORIGIN');
+    assert.equal(page.get('x-content-type-options'), 'nosniff');
+    const simulatorPage = await request(bff.url).get('/simulator/');
+    assert.equal(simulatorPage.get('cross-origin-opener-policy'), 'same-origin');
   });
 });
