@@ -159,15 +159,19 @@ export function createApp(deps: AppDeps): Express {
   );
   api.post('/payments', limiter(limits.create));
   api.get('/payments/*splat', limiter(limits.status));
-  api.post('/*splat', (req, _res, next) => {
-    // Without this, a text/plain body would parse as "no body" and get a puzzling validation error.
-    next(
-      req.is('application/json')
-        ? undefined
-        : new ApiError(415, 'invalid_request', 'Send the body as JSON, with Content-Type: application/json.'),
-    );
-  });
-  api.use(express.json({ limit: '16kb', strict: true }));
+  // Only POSTs carry a body: the status polls skip the parser.
+  api.post(
+    '/*splat',
+    (req, _res, next) => {
+      // Without this, a text/plain body would parse as "no body" and get a puzzling validation error.
+      next(
+        req.is('application/json')
+          ? undefined
+          : new ApiError(415, 'invalid_request', 'Send the body as JSON, with Content-Type: application/json.'),
+      );
+    },
+    express.json({ limit: '16kb', strict: true }),
+  );
   api.use(
     paymentsRouter({
       config,

@@ -10,6 +10,7 @@ import type { EventBus } from '../events/bus.ts';
 import { StreamHub, type StreamRefusal } from '../events/stream-hub.ts';
 import { bearerToken } from '../http/bearer.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
+import { sendNoStoreJson } from '../http/no-store-json.ts';
 import type { BffMetrics } from '../metrics/metrics.ts';
 import { statusChangeOf, type Order } from '../orders/order.ts';
 import { matchReadToken } from '../orders/read-tokens.ts';
@@ -110,7 +111,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
     // Polled every few seconds by every open page: its 200s are access-logged at debug (app.ts).
     res.locals.routine = true;
     const order = await authorisedOrder(req, bearerToken(req));
-    res.set('Cache-Control', 'no-store').json(toStatus(order));
+    sendNoStoreJson(res, toStatus(order));
   });
 
   router.get('/payments/:invoice/events', async (req, res) => {

@@ -65,4 +65,22 @@ describe('request pipeline', () => {
     const simulatorPage = await request(bff.url).get('/simulator/');
     assert.equal(simulatorPage.get('cross-origin-opener-policy'), 'same-origin');
   });
+
+  it('answers a status read as no-store JSON without an ETag (no cache may keep it)', async () => {
+    const p = await newPayment();
+    const res = await request(bff.url)
+      .get(`/api/payments/${p.invoice_number}`)
+      .set('Authorization', `Bearer ${p.status_token}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.get('cache-control'), 'no-store');
+    assert.equal(res.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(Number(res.get('content-length')), Buffer.byteLength(res.text));
+    assert.equal(res.get('etag'), undefined);
+    assert.equal(res.body.invoice_number, p.invoice_number);
+    const head = await request(bff.url)
+      .head(`/api/payments/${p.invoice_number}`)
+      .set('Authorization', `Bearer ${p.status_token}`);
+    assert.equal(head.status, 200);
+    assert.equal(head.get('content-length'), res.get('content-length'));
+  });
 });
