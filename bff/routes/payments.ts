@@ -12,10 +12,11 @@ import { bearerToken } from '../http/bearer.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
 import { sendNoStoreJson } from '../http/no-store-json.ts';
 import type { BffMetrics } from '../metrics/metrics.ts';
-import { statusChangeOf, type Order } from '../orders/order.ts';
+import { statusChangeOf } from '../orders/order.ts';
 import { matchReadToken } from '../orders/read-tokens.ts';
 import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
 import { storeFailure } from '../store/errors.ts';
+import type { OrderStatusView, WithTokens } from '../store/types.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
@@ -29,7 +30,7 @@ export interface PaymentRoutesDeps extends CreatePaymentDeps {
   maxStreams?: number;
 }
 
-const toStatus = (o: Order): PaymentStatusResponse => ({
+const toStatus = (o: OrderStatusView): PaymentStatusResponse => ({
   invoice_number: o.invoiceNumber,
   amount: o.amount,
   status: o.status,
@@ -74,20 +75,24 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   deps.metrics?.countStreams(() => streams.size);
 
   /**
-   * The order, if the token is one of its read tokens (status token or unexpired return ticket); a
-   * wrong token and an unknown invoice answer alike.
+   * The order (as `read` gives it), if the token is one of its read tokens (status token or unexpired
+   * return ticket); a wrong token and an unknown invoice answer alike.
    */
-  async function authorisedOrder(req: Request, token: string | undefined): Promise<Order> {
+  async function authorised<O>(
+    req: Request,
+    token: string | undefined,
+    read: (invoice: string) => Promise<WithTokens<O> | null>,
+  ): Promise<O> {
     const invoice = String(req.params.invoice);
     if (!token || invoice.length > 64) throw NOT_FOUND();
-    const found = await deps.store
-      .getOrderWithTokens(invoice)
-      .catch(storeFailure('Payment status is temporarily unavailable.'));
+    const found = await read(invoice).catch(storeFailure('Payment status is temporarily unavailable.'));
     // Unknown invoices are compared against a dummy too, so timing does not tell them apart.
     const match = matchReadToken(token, found?.tokens ?? [], new Date());
     if (!found || !match) throw NOT_FOUND();
     return found.order;
   }
+  const orderWithTokens = (invoice: string) => deps.store.getOrderWithTokens(invoice);
+  const statusWithTokens = (invoice: string) => deps.store.getStatusWithTokens(invoice);
 
   router.post('/payments', async (req, res) => {
     const parsed = CreatePaymentRequest.safeParse(req.body);
@@ -110,7 +115,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   router.get('/payments/:invoice', async (req, res) => {
     // Polled every few seconds by every open page: its 200s are access-logged at debug (app.ts).
     res.locals.routine = true;
-    const order = await authorisedOrder(req, bearerToken(req));
+    const order = await authorised(req, bearerToken(req), statusWithTokens);
     sendNoStoreJson(res, toStatus(order));
   });
 
@@ -120,7 +125,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
     // end an older stream of the same order is let through: the hub decides once the token checks out).
     const early = streams.refusal(address, String(req.params.invoice));
     if (early) throw streamRefused(early, res);
-    const order = await authorisedOrder(req, streamToken(req));
+    const order = await authorised(req, streamToken(req), orderWithTokens);
     // A client that left during that read has already fired 'close': holding anything now would leak.
     if (res.closed || req.destroyed) return;
     const lastSeen = Number(req.get('last-event-id') ?? NaN);

@@ -21,10 +21,12 @@ import type {
   CheckRelease,
   ClaimOptions,
   OrderQuery,
+  OrderStatusView,
   Store,
   WebhookDue,
   WebhookOutbox,
   WebhookSettlement,
+  WithTokens,
 } from './types.ts';
 import { sqlWebhookOutbox } from './webhook-outbox.ts';
 import { oldestDueCheck, type DueCheckQuery } from './figures.ts';
@@ -104,8 +106,12 @@ export class PostgresStore implements Store {
     return this.payments.addToken(invoiceNumber, token, now);
   }
 
-  getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null> {
+  getOrderWithTokens(invoiceNumber: string): Promise<WithTokens<Order> | null> {
     return this.payments.withTokens(invoiceNumber);
+  }
+
+  getStatusWithTokens(invoiceNumber: string): Promise<WithTokens<OrderStatusView> | null> {
+    return this.payments.statusWithTokens(invoiceNumber);
   }
 
   listOrders(query: OrderQuery): Promise<Order[]> {

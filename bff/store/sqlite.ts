@@ -19,10 +19,12 @@ import type {
   CheckRelease,
   ClaimOptions,
   OrderQuery,
+  OrderStatusView,
   Store,
   WebhookDue,
   WebhookOutbox,
   WebhookSettlement,
+  WithTokens,
 } from './types.ts';
 import { sqlWebhookOutbox } from './webhook-outbox.ts';
 import { oldestDueCheck, type DueCheckQuery } from './figures.ts';
@@ -97,8 +99,12 @@ export class SqliteStore implements Store {
     this.payments.addToken(invoiceNumber, token, now);
   }
 
-  async getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null> {
+  async getOrderWithTokens(invoiceNumber: string): Promise<WithTokens<Order> | null> {
     return this.payments.withTokens(invoiceNumber);
+  }
+
+  async getStatusWithTokens(invoiceNumber: string): Promise<WithTokens<OrderStatusView> | null> {
+    return this.payments.statusWithTokens(invoiceNumber);
   }
 
   async listOrders(query: OrderQuery): Promise<Order[]> {
