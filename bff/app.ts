@@ -20,7 +20,7 @@ import { healthRouter } from './routes/health.ts';
 import { metricsRouter } from './routes/metrics.ts';
 import { isRefusedNotification, notificationsRouter } from './routes/notifications.ts';
 import { openApiRouter } from './routes/openapi.ts';
-import { paymentsRouter } from './routes/payments.ts';
+import { paymentStatusHandler, paymentsRouter } from './routes/payments.ts';
 import { serverApiRouter } from './routes/server-api.ts';
 import { widgetRouter } from './routes/widget.ts';
 import type { Store } from './store/types.ts';
@@ -132,6 +132,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(accessLog(log));
   app.use(apiSecurityHeaders());
 
+  // The widget-facing API: CORS and the origin guard, per-address limits (reads and streams share one).
+  const apiCors = cors({
+    origin: config.allowedOrigins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', IDEMPOTENCY_KEY_HEADER],
+    maxAge: 600,
+  });
+  const apiOrigins = originGuard(config.allowedOrigins);
+  const readLimit = limiter(limits.status);
+  // The status poll first, on its own route: a poll passes no router on its way (the profile's top cost).
+  app.get('/api/payments/:invoice', apiCors, apiOrigins, readLimit, paymentStatusHandler(store));
+
   // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
   // app.use would count every later request against DOKU's budget). Only refused ones count, so a
   // validly signed notification is never throttled (DOKU retries a 429 only ~30 minutes later); an
@@ -148,17 +160,9 @@ export function createApp(deps: AppDeps): Express {
   }
 
   const api = express.Router();
-  api.use(
-    cors({
-      origin: config.allowedOrigins,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', IDEMPOTENCY_KEY_HEADER],
-      maxAge: 600,
-    }),
-    originGuard(config.allowedOrigins),
-  );
+  api.use(apiCors, apiOrigins);
   api.post('/payments', limiter(limits.create));
-  api.get('/payments/*splat', limiter(limits.status));
+  api.get('/payments/*splat', readLimit);
   // Only POSTs carry a body: the status polls skip the parser.
   api.post(
     '/*splat',

@@ -1,5 +1,5 @@
 // Widget-facing payment routes: create (or hand out again), read status, follow status (server-sent events).
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
   CreatePaymentRequest,
   IDEMPOTENCY_KEY_HEADER,
@@ -16,7 +16,7 @@ import { statusChangeOf } from '../orders/order.ts';
 import { matchReadToken } from '../orders/read-tokens.ts';
 import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
 import { storeFailure } from '../store/errors.ts';
-import type { OrderStatusView, WithTokens } from '../store/types.ts';
+import type { OrderStatusView, Store, WithTokens } from '../store/types.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
@@ -64,6 +64,38 @@ function streamRefused(why: StreamRefusal, res: Response): ApiError {
   return new ApiError(503, 'server_busy', 'Too many open status streams; read the status instead, or try again later.');
 }
 
+/**
+ * The order (as `read` gives it), if the token is one of its read tokens (status token or unexpired
+ * return ticket); a wrong token and an unknown invoice answer alike.
+ */
+async function authorised<O>(
+  req: Request,
+  token: string | undefined,
+  read: (invoice: string) => Promise<WithTokens<O> | null>,
+): Promise<O> {
+  const invoice = String(req.params.invoice);
+  if (!token || invoice.length > 64) throw NOT_FOUND();
+  const found = await read(invoice).catch(storeFailure('Payment status is temporarily unavailable.'));
+  // Unknown invoices are compared against a dummy too, so timing does not tell them apart.
+  const match = matchReadToken(token, found?.tokens ?? [], new Date());
+  if (!found || !match) throw NOT_FOUND();
+  return found.order;
+}
+
+/**
+ * GET /api/payments/:invoice, which every open page polls every few seconds: app.ts registers it
+ * ahead of every router, so a poll runs this route's own handlers and nothing else.
+ */
+export function paymentStatusHandler(store: Pick<Store, 'getStatusWithTokens'>): RequestHandler {
+  const read = (invoice: string) => store.getStatusWithTokens(invoice);
+  return async (req, res) => {
+    // Its 200s are access-logged at debug (app.ts): thousands a minute, each the same.
+    res.locals.routine = true;
+    const order = await authorised(req, bearerToken(req), read);
+    sendNoStoreJson(res, toStatus(order));
+  };
+}
+
 export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   const router = Router();
   const streams = new StreamHub(deps.bus, {
@@ -74,25 +106,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   });
   deps.metrics?.countStreams(() => streams.size);
 
-  /**
-   * The order (as `read` gives it), if the token is one of its read tokens (status token or unexpired
-   * return ticket); a wrong token and an unknown invoice answer alike.
-   */
-  async function authorised<O>(
-    req: Request,
-    token: string | undefined,
-    read: (invoice: string) => Promise<WithTokens<O> | null>,
-  ): Promise<O> {
-    const invoice = String(req.params.invoice);
-    if (!token || invoice.length > 64) throw NOT_FOUND();
-    const found = await read(invoice).catch(storeFailure('Payment status is temporarily unavailable.'));
-    // Unknown invoices are compared against a dummy too, so timing does not tell them apart.
-    const match = matchReadToken(token, found?.tokens ?? [], new Date());
-    if (!found || !match) throw NOT_FOUND();
-    return found.order;
-  }
   const orderWithTokens = (invoice: string) => deps.store.getOrderWithTokens(invoice);
-  const statusWithTokens = (invoice: string) => deps.store.getStatusWithTokens(invoice);
 
   router.post('/payments', async (req, res) => {
     const parsed = CreatePaymentRequest.safeParse(req.body);
@@ -110,13 +124,6 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
       .set('Cache-Control', 'no-store')
       .status(created ? 201 : 200)
       .json(payment);
-  });
-
-  router.get('/payments/:invoice', async (req, res) => {
-    // Polled every few seconds by every open page: its 200s are access-logged at debug (app.ts).
-    res.locals.routine = true;
-    const order = await authorised(req, bearerToken(req), statusWithTokens);
-    sendNoStoreJson(res, toStatus(order));
   });
 
   router.get('/payments/:invoice/events', async (req, res) => {

@@ -83,4 +83,20 @@ describe('request pipeline', () => {
     assert.equal(head.status, 200);
     assert.equal(head.get('content-length'), res.get('content-length'));
   });
+
+  it('guards the status route like the rest of the widget API: CORS for allowed origins, 403 for others', async () => {
+    const p = await newPayment();
+    const read = (origin: string) =>
+      request(bff.url)
+        .get(`/api/payments/${p.invoice_number}`)
+        .set('Authorization', `Bearer ${p.status_token}`)
+        .set('Origin', origin);
+    const allowed = await read(bff.config.allowedOrigins[0]);
+    assert.equal(allowed.status, 200);
+    assert.equal(allowed.get('access-control-allow-origin'), bff.config.allowedOrigins[0]);
+    const evil = await read('https://evil.example');
+    assert.equal(evil.status, 403);
+    assert.equal(evil.body.error.code, 'origin_not_allowed');
+    assert.equal(evil.get('access-control-allow-origin'), undefined);
+  });
 });

@@ -79,6 +79,22 @@ describe('rate limits', () => {
     assert.deepEqual(reads, [404, 404, 404, 429]);
   });
 
+  it('status reads and status streams spend the same budget', async () => {
+    const from = (path: string) =>
+      request(bff.url).get(path).set('X-Forwarded-For', '198.51.100.4').set('Authorization', 'Bearer x');
+    const answers = [
+      await from('/api/payments/INV-NONE'),
+      await from('/api/payments/INV-NONE/events'),
+      await from('/api/payments/INV-NONE'),
+      await from('/api/payments/INV-NONE'),
+    ];
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [404, 404, 404, 429],
+    );
+    assert.match(answers[0].get('ratelimit-policy') ?? '', /^3;w=60/);
+  });
+
   it('validly signed notifications are never throttled, however many come from one address', async () => {
     const doku = '192.0.2.10';
     const statuses = [];
