@@ -5,12 +5,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { IDEMPOTENCY_KEY_HEADER } from '../shared/api.ts';
 import type { Config } from './config.ts';
 import type { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
 import { ApiError, errorHandler, notFoundHandler } from './http/errors.ts';
+import { limiter } from './http/rate-limit.ts';
 import { apiSecurityHeaders, pageSecurityHeaders } from './http/security-headers.ts';
 import type { Logger } from './log.ts';
 import type { Catalog } from './orders/pricing.ts';
@@ -90,22 +90,6 @@ function accessLog(log: Logger): RequestHandler {
     });
     next();
   };
-}
-
-/**
- * A per-client-IP limit per minute. `counts` (default: every request) says which answers use it up:
- * the library counts a request when it arrives and gives it back once answered otherwise, so only a
- * burst of that many at the same instant could meet the limit with answers that do not count.
- */
-function limiter(perMinute: number, counts?: (status: number) => boolean): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    ...(counts && { skipSuccessfulRequests: true, requestWasSuccessful: (_req, res) => !counts(res.statusCode) }),
-    handler: (_req, _res, next) => next(new ApiError(429, 'rate_limited', 'Too many requests; please slow down.')),
-  });
 }
 
 /** Refuse browser calls from origins outside ALLOWED_ORIGINS (CORS alone only hides the answer). */

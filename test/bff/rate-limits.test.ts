@@ -62,6 +62,10 @@ describe('rate limits', () => {
       error: { code: 'rate_limited', message: 'Too many requests; please slow down.' },
     });
     assert.match(answers[2].get('ratelimit-policy') ?? '', /^2;w=60/);
+    assert.match(answers[0].get('ratelimit') ?? '', /^limit=2, remaining=1, reset=(60|59)$/);
+    assert.match(answers[2].get('ratelimit') ?? '', /^limit=2, remaining=0, reset=\d+$/);
+    assert.match(answers[2].get('retry-after') ?? '', /^\d+$/);
+    assert.equal(answers[1].get('retry-after'), undefined);
     assert.equal((await create('198.51.100.2')).status, 201, 'another address has its own budget');
   });
 
