@@ -21,12 +21,10 @@ import type {
   CheckRelease,
   ClaimOptions,
   OrderQuery,
-  OrderStatusView,
   Store,
   WebhookDue,
   WebhookOutbox,
   WebhookSettlement,
-  WithTokens,
 } from './types.ts';
 import { sqlWebhookOutbox } from './webhook-outbox.ts';
 import { oldestDueCheck, type DueCheckQuery } from './figures.ts';
@@ -106,13 +104,11 @@ export class PostgresStore implements Store {
     return this.payments.addToken(invoiceNumber, token, now);
   }
 
-  getOrderWithTokens(invoiceNumber: string): Promise<WithTokens<Order> | null> {
+  getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null> {
     return this.payments.withTokens(invoiceNumber);
   }
 
-  getStatusWithTokens(invoiceNumber: string): Promise<WithTokens<OrderStatusView> | null> {
-    return this.payments.statusWithTokens(invoiceNumber);
-  }
+  getStatusWithTokens: Store['getStatusWithTokens'] = (invoice) => this.payments.statusWithTokens(invoice);
 
   listOrders(query: OrderQuery): Promise<Order[]> {
     return this.payments.list(query);

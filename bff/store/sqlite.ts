@@ -19,12 +19,10 @@ import type {
   CheckRelease,
   ClaimOptions,
   OrderQuery,
-  OrderStatusView,
   Store,
   WebhookDue,
   WebhookOutbox,
   WebhookSettlement,
-  WithTokens,
 } from './types.ts';
 import { sqlWebhookOutbox } from './webhook-outbox.ts';
 import { oldestDueCheck, type DueCheckQuery } from './figures.ts';
@@ -99,13 +97,11 @@ export class SqliteStore implements Store {
     this.payments.addToken(invoiceNumber, token, now);
   }
 
-  async getOrderWithTokens(invoiceNumber: string): Promise<WithTokens<Order> | null> {
+  async getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null> {
     return this.payments.withTokens(invoiceNumber);
   }
 
-  async getStatusWithTokens(invoiceNumber: string): Promise<WithTokens<OrderStatusView> | null> {
-    return this.payments.statusWithTokens(invoiceNumber);
-  }
+  getStatusWithTokens: Store['getStatusWithTokens'] = async (invoice) => this.payments.statusWithTokens(invoice);
 
   async listOrders(query: OrderQuery): Promise<Order[]> {
     return this.payments.list(query);
