@@ -5,13 +5,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import helmet from 'helmet';
 import { IDEMPOTENCY_KEY_HEADER } from '../shared/api.ts';
 import type { Config } from './config.ts';
 import type { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
 import { ApiError, errorHandler, notFoundHandler } from './http/errors.ts';
+import { limiter } from './http/rate-limit.ts';
+import { apiSecurityHeaders, pageSecurityHeaders } from './http/security-headers.ts';
 import type { Logger } from './log.ts';
 import type { Catalog } from './orders/pricing.ts';
 import type { ResolveOrder } from './orders/sources.ts';
@@ -20,7 +20,7 @@ import { healthRouter } from './routes/health.ts';
 import { metricsRouter } from './routes/metrics.ts';
 import { isRefusedNotification, notificationsRouter } from './routes/notifications.ts';
 import { openApiRouter } from './routes/openapi.ts';
-import { paymentsRouter } from './routes/payments.ts';
+import { paymentStatusHandler, paymentsRouter } from './routes/payments.ts';
 import { serverApiRouter } from './routes/server-api.ts';
 import { widgetRouter } from './routes/widget.ts';
 import type { Store } from './store/types.ts';
@@ -66,7 +66,11 @@ function defaultWidgetDir(): string {
   return existsSync(`${besideBuild}linkaja-pay.js`) ? besideBuild : fileURLToPath(new URL('../dist/', import.meta.url));
 }
 
-/** Log one line per request: method, path (never the query: it may hold a status token), status, time. */
+/**
+ * Log one line per request: method, path (never the query: it may hold a status token), status, time.
+ * A route that sets `res.locals.routine` (a status poll: thousands a minute, each the same) is logged
+ * at debug when it answers 200; its refusals and errors stay at info like every other request.
+ */
 function accessLog(log: Logger): RequestHandler {
   return (req, res, next) => {
     const requestId = req.get('x-request-id')?.slice(0, 128) ?? randomUUID();
@@ -74,32 +78,18 @@ function accessLog(log: Logger): RequestHandler {
     res.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      const level = res.locals.routine === true && res.statusCode === 200 ? 'debug' : 'info';
+      if (!log.isLevelEnabled(level)) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // originalUrl: req.path is relative to whichever router last had the request.
       const path = req.originalUrl.split('?')[0];
-      log.info(
+      log[level](
         { reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
         'request',
       );
     });
     next();
   };
-}
-
-/**
- * A per-client-IP limit per minute. `counts` (default: every request) says which answers use it up:
- * the library counts a request when it arrives and gives it back once answered otherwise, so only a
- * burst of that many at the same instant could meet the limit with answers that do not count.
- */
-function limiter(perMinute: number, counts?: (status: number) => boolean): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    ...(counts && { skipSuccessfulRequests: true, requestWasSuccessful: (_req, res) => !counts(res.statusCode) }),
-    handler: (_req, _res, next) => next(new ApiError(429, 'rate_limited', 'Too many requests; please slow down.')),
-  });
 }
 
 /** Refuse browser calls from origins outside ALLOWED_ORIGINS (CORS alone only hides the answer). */
@@ -124,22 +114,19 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(accessLog(log));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        // Our own pages (simulator, demo) post forms that redirect to merchant pages and LinkAja.
-        directives: { 'form-action': null },
-      },
-      crossOriginResourcePolicy: { policy: 'same-site' },
-    }),
-  );
+  app.use(apiSecurityHeaders());
 
-  app.use(healthRouter(store));
-  app.use(openApiRouter(config));
-  if (config.metricsToken) app.use(metricsRouter(metrics, config.metricsToken, log));
-  app.use(widgetRouter(deps.widgetDir ?? defaultWidgetDir()));
-  if (deps.simulatorRouter) app.use('/simulator', deps.simulatorRouter);
-  if (deps.demoRouter) app.use(deps.demoRouter);
+  // The widget-facing API: CORS and the origin guard, per-address limits (reads and streams share one).
+  const apiCors = cors({
+    origin: config.allowedOrigins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', IDEMPOTENCY_KEY_HEADER],
+    maxAge: 600,
+  });
+  const apiOrigins = originGuard(config.allowedOrigins);
+  const readLimit = limiter(limits.status);
+  // The status poll first, on its own route: a poll passes no router on its way (the profile's top cost).
+  app.get('/api/payments/:invoice', apiCors, apiOrigins, readLimit, paymentStatusHandler(store));
 
   // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
   // app.use would count every later request against DOKU's budget). Only refused ones count, so a
@@ -157,26 +144,22 @@ export function createApp(deps: AppDeps): Express {
   }
 
   const api = express.Router();
-  api.use(
-    cors({
-      origin: config.allowedOrigins,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', IDEMPOTENCY_KEY_HEADER],
-      maxAge: 600,
-    }),
-    originGuard(config.allowedOrigins),
-  );
+  api.use(apiCors, apiOrigins);
   api.post('/payments', limiter(limits.create));
-  api.get('/payments/*splat', limiter(limits.status));
-  api.post('/*splat', (req, _res, next) => {
-    // Without this, a text/plain body would parse as "no body" and get a puzzling validation error.
-    next(
-      req.is('application/json')
-        ? undefined
-        : new ApiError(415, 'invalid_request', 'Send the body as JSON, with Content-Type: application/json.'),
-    );
-  });
-  api.use(express.json({ limit: '16kb', strict: true }));
+  api.get('/payments/*splat', readLimit);
+  // Only POSTs carry a body: the status polls skip the parser.
+  api.post(
+    '/*splat',
+    (req, _res, next) => {
+      // Without this, a text/plain body would parse as "no body" and get a puzzling validation error.
+      next(
+        req.is('application/json')
+          ? undefined
+          : new ApiError(415, 'invalid_request', 'Send the body as JSON, with Content-Type: application/json.'),
+      );
+    },
+    express.json({ limit: '16kb', strict: true }),
+  );
   api.use(
     paymentsRouter({
       config,
@@ -192,6 +175,15 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/api', api);
+
+  // After the API, so that a status poll passes as few layers as it can; none of these paths is under /api.
+  app.use(healthRouter(store));
+  app.use(openApiRouter(config));
+  if (config.metricsToken) app.use(metricsRouter(metrics, config.metricsToken, log));
+  app.use(widgetRouter(deps.widgetDir ?? defaultWidgetDir()));
+  // The HTML pages: last, so helmet's full set runs only for them (and for answers nothing else took).
+  if (deps.simulatorRouter) app.use('/simulator', pageSecurityHeaders(), deps.simulatorRouter);
+  if (deps.demoRouter) app.use(pageSecurityHeaders(), deps.demoRouter);
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -18,7 +18,9 @@ export const RETURN_TICKET_TTL_MS = 48 * 3_600_000;
 
 export const newReadToken = (): string => randomBytes(32).toString('base64url');
 
-export const hashReadToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+
+export const hashReadToken = (token: string): string => digest(token).toString('hex');
 
 const DUMMY: ReadToken = { hash: '0'.repeat(64), kind: 'status', expiresAt: null };
 
@@ -27,7 +29,7 @@ const DUMMY: ReadToken = { hash: '0'.repeat(64), kind: 'status', expiresAt: null
  * constant time (and a dummy when there are none), so timing tells neither which one nor whether any.
  */
 export function matchReadToken(presented: string, tokens: readonly ReadToken[], now: Date): ReadToken | undefined {
-  const mine = Buffer.from(hashReadToken(presented), 'hex');
+  const mine = digest(presented);
   let match: ReadToken | undefined;
   for (const t of tokens.length ? tokens : [DUMMY]) {
     const stored = Buffer.from(t.hash, 'hex');

@@ -1,5 +1,5 @@
 // Widget-facing payment routes: create (or hand out again), read status, follow status (server-sent events).
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
   CreatePaymentRequest,
   IDEMPOTENCY_KEY_HEADER,
@@ -10,11 +10,13 @@ import type { EventBus } from '../events/bus.ts';
 import { StreamHub, type StreamRefusal } from '../events/stream-hub.ts';
 import { bearerToken } from '../http/bearer.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
+import { sendNoStoreJson } from '../http/no-store-json.ts';
 import type { BffMetrics } from '../metrics/metrics.ts';
-import { statusChangeOf, type Order } from '../orders/order.ts';
+import { statusChangeOf } from '../orders/order.ts';
 import { matchReadToken } from '../orders/read-tokens.ts';
 import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
 import { storeFailure } from '../store/errors.ts';
+import type { OrderStatusView, Store, WithTokens } from '../store/types.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
@@ -28,7 +30,7 @@ export interface PaymentRoutesDeps extends CreatePaymentDeps {
   maxStreams?: number;
 }
 
-const toStatus = (o: Order): PaymentStatusResponse => ({
+const toStatus = (o: OrderStatusView): PaymentStatusResponse => ({
   invoice_number: o.invoiceNumber,
   amount: o.amount,
   status: o.status,
@@ -72,6 +74,38 @@ function streamRefused(why: StreamRefusal, res: Response): ApiError {
   return new ApiError(503, 'server_busy', 'Too many open status streams; read the status instead, or try again later.');
 }
 
+/**
+ * The order (as `read` gives it), if the token is one of its read tokens (status token or unexpired
+ * return ticket); a wrong token and an unknown invoice answer alike.
+ */
+async function authorised<O>(
+  req: Request,
+  token: string | undefined,
+  read: (invoice: string) => Promise<WithTokens<O> | null>,
+): Promise<O> {
+  const invoice = String(req.params.invoice);
+  if (!token || invoice.length > 64) throw NOT_FOUND();
+  const found = await read(invoice).catch(storeFailure('Payment status is temporarily unavailable.'));
+  // Unknown invoices are compared against a dummy too, so timing does not tell them apart.
+  const match = matchReadToken(token, found?.tokens ?? [], new Date());
+  if (!found || !match) throw NOT_FOUND();
+  return found.order;
+}
+
+/**
+ * GET /api/payments/:invoice, which every open page polls every few seconds: app.ts registers it
+ * ahead of every router, so a poll runs this route's own handlers and nothing else.
+ */
+export function paymentStatusHandler(store: Pick<Store, 'getStatusWithTokens'>): RequestHandler {
+  const read = (invoice: string) => store.getStatusWithTokens(invoice);
+  return async (req, res) => {
+    // Its 200s are access-logged at debug (app.ts): thousands a minute, each the same.
+    res.locals.routine = true;
+    const order = await authorised(req, bearerToken(req), read);
+    sendNoStoreJson(res, toStatus(order));
+  };
+}
+
 export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   const router = Router();
   const streams = new StreamHub(deps.bus, {
@@ -82,21 +116,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   });
   deps.metrics?.countStreams(() => streams.size);
 
-  /**
-   * The order, if the token is one of its read tokens (status token or unexpired return ticket); a
-   * wrong token and an unknown invoice answer alike.
-   */
-  async function authorisedOrder(req: Request, token: string | undefined): Promise<Order> {
-    const invoice = String(req.params.invoice);
-    if (!token || invoice.length > 64) throw NOT_FOUND();
-    const found = await deps.store
-      .getOrderWithTokens(invoice)
-      .catch(storeFailure('Payment status is temporarily unavailable.'));
-    // Unknown invoices are compared against a dummy too, so timing does not tell them apart.
-    const match = matchReadToken(token, found?.tokens ?? [], new Date());
-    if (!found || !match) throw NOT_FOUND();
-    return found.order;
-  }
+  const orderWithTokens = (invoice: string) => deps.store.getOrderWithTokens(invoice);
 
   router.post('/payments', async (req, res) => {
     const parsed = CreatePaymentRequest.safeParse(req.body);
@@ -116,18 +136,13 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
       .json(payment);
   });
 
-  router.get('/payments/:invoice', async (req, res) => {
-    const order = await authorisedOrder(req, bearerToken(req));
-    res.set('Cache-Control', 'no-store').json(toStatus(order));
-  });
-
   router.get('/payments/:invoice/events', async (req, res) => {
     const address = req.ip ?? 'unknown';
     // Refused before the order is read, so a client over its cap costs nothing (a reconnect that would
     // end an older stream of the same order is let through: the hub decides once the token checks out).
     const early = streams.refusal(address, String(req.params.invoice));
     if (early) throw streamRefused(early, res);
-    const order = await authorisedOrder(req, streamToken(req));
+    const order = await authorised(req, streamToken(req), orderWithTokens);
     // A client that left during that read has already fired 'close': holding anything now would leak.
     if (res.closed || req.destroyed) return;
     const lastSeen = Number(req.get('last-event-id') ?? NaN);

@@ -17,7 +17,7 @@ import type { ReadToken } from '../orders/read-tokens.ts';
 import { inTransaction } from './postgres-pool.ts';
 import * as stored from './rows.ts';
 import { listOrdersSql, PAYMENT_SQL as SQL } from './shared-sql.ts';
-import type { OrderQuery } from './types.ts';
+import type { OrderQuery, OrderStatusView, WithTokens } from './types.ts';
 
 const C = stored.POSTGRES_CODEC;
 const INSERT_ORDER = `INSERT INTO orders (${stored.ORDER_COLUMNS.join(', ')}) VALUES (${stored.ORDER_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
@@ -57,8 +57,14 @@ export class PostgresPayments {
     await on.query(SQL.insertToken, [t.hash, invoiceNumber, t.kind, now, t.expiresAt]);
   }
 
-  async withTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null> {
-    return stored.toOrderWithTokens((await this.pool.query<stored.Row>(SQL.orderWithTokens, [invoiceNumber])).rows, C);
+  async withTokens(invoiceNumber: string): Promise<WithTokens<Order> | null> {
+    const { rows } = await this.pool.query<stored.Row>(SQL.orderWithTokens, [invoiceNumber]);
+    return stored.toWithTokens(rows, C, stored.toOrder);
+  }
+
+  async statusWithTokens(invoiceNumber: string): Promise<WithTokens<OrderStatusView> | null> {
+    const { rows } = await this.pool.query<stored.Row>(SQL.statusWithTokens, [invoiceNumber]);
+    return stored.toWithTokens(rows, C, stored.toOrderStatusView);
   }
 
   async list(q: OrderQuery): Promise<Order[]> {

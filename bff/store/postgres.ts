@@ -109,6 +109,8 @@ export class PostgresStore implements Store {
     return this.payments.withTokens(invoiceNumber);
   }
 
+  getStatusWithTokens: Store['getStatusWithTokens'] = (invoice) => this.payments.statusWithTokens(invoice);
+
   listOrders(query: OrderQuery): Promise<Order[]> {
     return this.payments.list(query);
   }

@@ -6,7 +6,7 @@ import type { LineItem } from '../orders/line-items.ts';
 import type { GatewayState, InboxEntry, Order, OrderEvent } from '../orders/order.ts';
 import type { ReadToken, ReadTokenKind } from '../orders/read-tokens.ts';
 import type { Metadata } from '../orders/reference.ts';
-import type { DeliveryRecord, WebhookDue } from './types.ts';
+import type { DeliveryRecord, OrderStatusView, WebhookDue, WithTokens } from './types.ts';
 
 /** How a dialect's driver hands values back (read) and takes them (write). */
 export interface Codec {
@@ -157,15 +157,25 @@ export const toDeliveryRecord = (r: Row, c: Codec): DeliveryRecord => ({
   lastError: optional(r.webhook_last_error, text),
 });
 
-/** Rows of `SELECT o.*, t.token_hash, t.kind AS token_kind, t.expires_at AS token_expires_at` (tokens LEFT JOINed). */
-export function toOrderWithTokens(rows: Row[], c: Codec): { order: Order; tokens: ReadToken[] } | null {
+export const toOrderStatusView = (r: Row, c: Codec): OrderStatusView => ({
+  invoiceNumber: text(r.invoice_number),
+  amount: Number(r.amount),
+  status: r.status as PaymentStatus,
+  updatedAt: c.date(r.updated_at),
+  reference: optional(r.reference, text),
+});
+
+/**
+ * Rows of `SELECT o.<columns>, t.token_hash, t.kind AS token_kind, t.expires_at AS token_expires_at`
+ * (tokens LEFT JOINed), the order part decoded by `decode` (toOrder, toOrderStatusView).
+ */
+export function toWithTokens<O>(rows: Row[], c: Codec, decode: (r: Row, c: Codec) => O): WithTokens<O> | null {
   if (rows.length === 0) return null;
-  const tokens = rows
-    .filter((r) => r.token_hash !== null)
-    .map((r) => ({
-      hash: text(r.token_hash),
-      kind: r.token_kind as ReadTokenKind,
-      expiresAt: optional(r.token_expires_at, (v) => c.date(v)),
-    }));
-  return { order: toOrder(rows[0], c), tokens };
+  const tokens: ReadToken[] = [];
+  for (const r of rows) {
+    if (r.token_hash === null) continue;
+    const expiresAt = optional(r.token_expires_at, (v) => c.date(v));
+    tokens.push({ hash: text(r.token_hash), kind: r.token_kind as ReadTokenKind, expiresAt });
+  }
+  return { order: decode(rows[0], c), tokens };
 }

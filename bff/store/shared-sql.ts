@@ -27,6 +27,11 @@ export const PAYMENT_SQL = {
   orderWithTokens: `SELECT o.*, t.token_hash, t.kind AS token_kind, t.expires_at AS token_expires_at
     FROM orders o LEFT JOIN payment_tokens t ON t.invoice_number = o.invoice_number
     WHERE o.invoice_number = $1`,
+  /** The same for a status poll: only the columns of its answer (no JSON columns to decode). */
+  statusWithTokens: `SELECT o.invoice_number, o.amount, o.status, o.updated_at, o.reference,
+      t.token_hash, t.kind AS token_kind, t.expires_at AS token_expires_at
+    FROM orders o LEFT JOIN payment_tokens t ON t.invoice_number = o.invoice_number
+    WHERE o.invoice_number = $1`,
   /** The payment an unexpired key finds. */
   keyLookup: `SELECT invoice_number, request_hash FROM payment_keys
     WHERE kind = $1 AND scope = $2 AND name = $3 AND expires_at > $4`,

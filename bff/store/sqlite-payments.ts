@@ -14,7 +14,7 @@ import { pendingOrder } from '../orders/order.ts';
 import type { ReadToken } from '../orders/read-tokens.ts';
 import * as stored from './rows.ts';
 import { listOrdersSql, PAYMENT_SQL, positional } from './shared-sql.ts';
-import type { OrderQuery } from './types.ts';
+import type { OrderQuery, OrderStatusView, WithTokens } from './types.ts';
 
 const C = stored.SQLITE_CODEC;
 const SQL = Object.fromEntries(Object.entries(PAYMENT_SQL).map(([name, sql]) => [name, positional(sql)])) as Record<
@@ -61,8 +61,13 @@ export class SqlitePayments {
       .run(t.hash, invoiceNumber, t.kind, C.writeDate(now), t.expiresAt === null ? null : C.writeDate(t.expiresAt));
   }
 
-  withTokens(invoiceNumber: string): { order: Order; tokens: ReadToken[] } | null {
-    return stored.toOrderWithTokens(this.s.stmt(SQL.orderWithTokens).all(invoiceNumber) as stored.Row[], C);
+  withTokens(invoiceNumber: string): WithTokens<Order> | null {
+    return stored.toWithTokens(this.s.stmt(SQL.orderWithTokens).all(invoiceNumber) as stored.Row[], C, stored.toOrder);
+  }
+
+  statusWithTokens(invoiceNumber: string): WithTokens<OrderStatusView> | null {
+    const rows = this.s.stmt(SQL.statusWithTokens).all(invoiceNumber) as stored.Row[];
+    return stored.toWithTokens(rows, C, stored.toOrderStatusView);
   }
 
   list(q: OrderQuery): Order[] {

@@ -109,6 +109,8 @@ export class SqliteStore implements Store {
     return this.payments.withTokens(invoiceNumber);
   }
 
+  getStatusWithTokens: Store['getStatusWithTokens'] = async (invoice) => this.payments.statusWithTokens(invoice);
+
   async listOrders(query: OrderQuery): Promise<Order[]> {
     return this.payments.list(query);
   }

@@ -106,6 +106,15 @@ export interface CheckRelease {
   nextCheckAt: Date | null;
 }
 
+/** An order's status as the polled JSON route answers it: a status read decodes no more than this. */
+export type OrderStatusView = Pick<Order, 'invoiceNumber' | 'amount' | 'status' | 'updatedAt' | 'reference'>;
+
+/** An order (or a view of it) with its read tokens (hashes). */
+export interface WithTokens<O> {
+  order: O;
+  tokens: ReadToken[];
+}
+
 export interface Store {
   /** Create or migrate the schema; safe when several instances start at once. */
   migrate(): Promise<void>;
@@ -121,8 +130,10 @@ export interface Store {
   releasePaymentKeys(invoiceNumber: string): Promise<void>;
   /** One more read token for an order (the fresh status token of an answer given again). */
   addReadToken(invoiceNumber: string, token: ReadToken, now: Date): Promise<void>;
-  /** An order with its read tokens (hashes), for a status read. */
-  getOrderWithTokens(invoiceNumber: string): Promise<{ order: Order; tokens: ReadToken[] } | null>;
+  /** An order with its read tokens (hashes), for a status stream. */
+  getOrderWithTokens(invoiceNumber: string): Promise<WithTokens<Order> | null>;
+  /** The status view of an order with its read tokens, for a status poll (its columns only). */
+  getStatusWithTokens(invoiceNumber: string): Promise<WithTokens<OrderStatusView> | null>;
   /** Orders newest first (by creation, then invoice number), filtered and paged. */
   listOrders(query: OrderQuery): Promise<Order[]>;
   /** DOKU accepted the payment: keep its redirect. */

@@ -62,6 +62,10 @@ describe('rate limits', () => {
       error: { code: 'rate_limited', message: 'Too many requests; please slow down.' },
     });
     assert.match(answers[2].get('ratelimit-policy') ?? '', /^2;w=60/);
+    assert.match(answers[0].get('ratelimit') ?? '', /^limit=2, remaining=1, reset=(60|59)$/);
+    assert.match(answers[2].get('ratelimit') ?? '', /^limit=2, remaining=0, reset=\d+$/);
+    assert.match(answers[2].get('retry-after') ?? '', /^\d+$/);
+    assert.equal(answers[1].get('retry-after'), undefined);
     assert.equal((await create('198.51.100.2')).status, 201, 'another address has its own budget');
   });
 
@@ -77,6 +81,22 @@ describe('rate limits', () => {
         ).status,
       );
     assert.deepEqual(reads, [404, 404, 404, 429]);
+  });
+
+  it('status reads and status streams spend the same budget', async () => {
+    const from = (path: string) =>
+      request(bff.url).get(path).set('X-Forwarded-For', '198.51.100.4').set('Authorization', 'Bearer x');
+    const answers = [
+      await from('/api/payments/INV-NONE'),
+      await from('/api/payments/INV-NONE/events'),
+      await from('/api/payments/INV-NONE'),
+      await from('/api/payments/INV-NONE'),
+    ];
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [404, 404, 404, 429],
+    );
+    assert.match(answers[0].get('ratelimit-policy') ?? '', /^3;w=60/);
   });
 
   it('validly signed notifications are never throttled, however many come from one address', async () => {

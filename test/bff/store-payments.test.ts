@@ -126,6 +126,12 @@ for (const [name, setup] of Object.entries(BACKENDS)) {
       await store.addReadToken(o.invoiceNumber, { hash: 'c'.repeat(64), kind: 'status', expiresAt: null }, at(1000));
       assert.equal((await store.getOrderWithTokens(o.invoiceNumber))!.tokens.length, 3);
       assert.equal(await store.getOrderWithTokens('INV-NOPE'), null);
+      // A status poll reads the same tokens with only the fields of its answer.
+      const view = (await store.getStatusWithTokens(o.invoiceNumber))!;
+      const { invoiceNumber, amount, status, updatedAt, reference } = found.order;
+      assert.deepEqual(view.order, { invoiceNumber, amount, status, updatedAt, reference });
+      assert.deepEqual(byKind(view.tokens), byKind((await store.getOrderWithTokens(o.invoiceNumber))!.tokens));
+      assert.equal(await store.getStatusWithTokens('INV-NOPE'), null);
     });
 
     test('an Idempotency-Key: created, in progress until DOKU answers, then found; another request is refused', async () => {
