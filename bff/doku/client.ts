@@ -11,6 +11,7 @@ import {
   LinkAjaPaymentResponse,
   type LinkAjaPaymentRequest,
 } from './schemas.ts';
+import { exchange, ExchangeTimeout, type Answer } from './http-exchange.ts';
 import { DokuSignatureError, signedHeaders, verifyDokuSignature } from './verify.ts';
 import type { z } from 'zod';
 
@@ -181,44 +182,40 @@ export class DokuClient {
         body,
         requestId,
       });
+      let res: Answer;
       try {
-        const res = await fetch(this.opts.baseUrl + target, {
-          method,
-          headers,
-          body: body ?? undefined,
-          signal: AbortSignal.timeout(remaining),
-          redirect: 'error',
-        });
-        const text = await res.text();
-        if (res.status >= 500 && attempt < this.attempts) {
-          lastError = this.refusal(res.status, text);
-          this.opts.log?.warn(
-            { dokuRequestId: requestId, target, status: res.status, attempt },
-            'DOKU answered 5xx; retrying with the same Request-Id',
-          );
-          continue;
-        }
-        return { status: res.status, headers: res.headers, text };
+        res = await exchange(this.opts.baseUrl + target, { method, headers, body, timeoutMs: remaining });
       } catch (err) {
-        const e = err as Error;
-        if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+        const e = err as NodeJS.ErrnoException;
+        if (e instanceof ExchangeTimeout) {
           throw new GatewayError('timeout', `DOKU did not answer within ${this.opts.timeoutMs} ms.`);
         }
-        lastError = new GatewayError(
-          'network',
-          `Could not reach DOKU (${(e as { cause?: { code?: string } }).cause?.code ?? e.name}).`,
-        );
+        lastError = new GatewayError('network', `Could not reach DOKU (${e.code ?? e.name}).`);
         this.opts.log?.warn(
           { dokuRequestId: requestId, target, attempt, reason: lastError.message },
           'DOKU call failed',
         );
+        continue;
       }
+      if (res.status >= 300 && res.status < 400) {
+        // DOKU's API never redirects; a wrong DOKU_BASE_URL (http for https, a proxy's page) does.
+        throw new GatewayError('network', `DOKU answered HTTP ${res.status}, a redirect: check DOKU_BASE_URL.`);
+      }
+      if (res.status >= 500 && attempt < this.attempts) {
+        lastError = this.refusal(res.status, res.text);
+        this.opts.log?.warn(
+          { dokuRequestId: requestId, target, status: res.status, attempt },
+          'DOKU answered 5xx; retrying with the same Request-Id',
+        );
+        continue;
+      }
+      return res;
     }
     throw lastError ?? new GatewayError('timeout', `DOKU did not answer within ${this.opts.timeoutMs} ms.`);
   }
 
-  private verify(res: { headers: Headers; text: string }, target: string, requestId: string): void {
-    const headers = Object.fromEntries(res.headers);
+  private verify(res: Answer, target: string, requestId: string): void {
+    const { headers } = res;
     try {
       verifyDokuSignature({
         headers,

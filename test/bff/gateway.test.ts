@@ -248,6 +248,14 @@ describe('DOKU client against a scripted DOKU', () => {
       'rejected',
     ],
     [
+      // DOKU's API never redirects: a wrong DOKU_BASE_URL does; nothing is known of the payment.
+      'an HTTP redirect (301)',
+      () => ({ status: 301, body: {} }),
+      502,
+      'gateway_error',
+      'requested',
+    ],
+    [
       'no answer in time',
       (r) => ({ status: 200, body: paymentAnswer(r.body), delayMs: 2000 }),
       504,
