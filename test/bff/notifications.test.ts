@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { notificationBody, sendNotification, signedNotification } from '../helpers/notify.ts';
+import { newPayment as createPayment } from '../helpers/payments.ts';
 
 describe('notifications', () => {
   let bff: TestBff;
@@ -12,18 +13,7 @@ describe('notifications', () => {
   });
   after(() => bff.close());
 
-  async function newPayment(quantity = 1) {
-    const res = await request(bff.url)
-      .post('/api/payments')
-      .send({ items: [{ sku: 'gado-gado', quantity }] });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body as {
-      invoice_number: string;
-      amount: number;
-      status_token: string;
-      redirect: { url: string; parameters: Array<{ name: string; value: string }> };
-    };
-  }
+  const newPayment = (quantity = 1) => createPayment(bff.url, 'gado-gado', quantity);
   const status = async (invoice: string) => (await bff.store.getOrder(invoice))!.status;
   const notify = (n: Parameters<typeof sendNotification>[2], body?: string) =>
     sendNotification(bff.url, bff.config, n, body);

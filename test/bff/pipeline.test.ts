@@ -5,6 +5,7 @@ import request from 'supertest';
 import { API_SECURITY_HEADERS } from '../../bff/http/security-headers.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { capturingLogger } from '../helpers/log-capture.ts';
+import { newPayment as createPayment } from '../helpers/payments.ts';
 
 describe('request pipeline', () => {
   let bff: TestBff;
@@ -14,13 +15,7 @@ describe('request pipeline', () => {
   });
   after(() => bff.close());
 
-  async function newPayment() {
-    const res = await request(bff.url)
-      .post('/api/payments')
-      .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
-    assert.equal(res.status, 201);
-    return res.body as { invoice_number: string; status_token: string };
-  }
+  const newPayment = () => createPayment(bff.url);
   /** The access line of the request that answered with this X-Request-Id. */
   const accessLine = async (id: string) => {
     await new Promise((r) => setTimeout(r, 20));

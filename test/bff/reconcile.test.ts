@@ -2,7 +2,6 @@
 // once more, then marked EXPIRED. Time is moved by passing `now` to tick().
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import request from 'supertest';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { startFakeDoku, type Script } from '../helpers/fake-doku.ts';
 import { freshSchema } from '../helpers/pg.ts';
@@ -13,6 +12,7 @@ import { Reconciler } from '../../bff/reconcile/reconciler.ts';
 import { openStore } from '../../bff/store/index.ts';
 import { sendNotification } from '../helpers/notify.ts';
 import { insertAgedOrder } from '../helpers/orders.ts';
+import { newPayment as createPayment } from '../helpers/payments.ts';
 
 describe('reconciliation', () => {
   let bff: TestBff;
@@ -31,13 +31,7 @@ describe('reconciliation', () => {
   after(() => bff.close());
   const later = (ms: number) => new Date(Date.now() + ms);
 
-  async function newPayment() {
-    const res = await request(bff.url)
-      .post('/api/payments')
-      .send({ items: [{ sku: 'sate-ayam', quantity: 1 }] });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body.invoice_number as string;
-  }
+  const newPayment = async () => (await createPayment(bff.url, 'sate-ayam')).invoice_number;
 
   it('does not ask about an order younger than a minute', async () => {
     const inv = await newPayment();

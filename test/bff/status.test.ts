@@ -8,6 +8,7 @@ import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { sendNotification } from '../helpers/notify.ts';
 import { get, type ClientRequest } from 'node:http';
 import { openStream } from '../helpers/sse.ts';
+import { newPayment as createPayment } from '../helpers/payments.ts';
 
 /** Sends a stream request and resolves once it is on the wire, before any answer. */
 const openStreamRequest = (url: string) =>
@@ -24,13 +25,7 @@ describe('status', () => {
   });
   after(() => bff.close());
 
-  async function newPayment() {
-    const res = await request(bff.url)
-      .post('/api/payments')
-      .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
-    assert.equal(res.status, 201);
-    return res.body as { invoice_number: string; amount: number; status_token: string };
-  }
+  const newPayment = () => createPayment(bff.url);
   const notify = (inv: string, amount: number, status: string) =>
     sendNotification(bff.url, bff.config, { invoice: inv, amount, status });
 

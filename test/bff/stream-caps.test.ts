@@ -7,6 +7,7 @@ import request from 'supertest';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { capturingLogger } from '../helpers/log-capture.ts';
 import { openStream, type SseStream } from '../helpers/sse.ts';
+import { newPayment as createPayment } from '../helpers/payments.ts';
 
 interface Payment {
   invoice_number: string;
@@ -32,13 +33,7 @@ describe('status stream caps', () => {
     await bff.close();
   });
 
-  async function newPayment(): Promise<Payment> {
-    const res = await request(bff.url)
-      .post('/api/payments')
-      .send({ items: [{ sku: 'kopi-susu', quantity: 1 }] });
-    assert.equal(res.status, 201);
-    return res.body as Payment;
-  }
+  const newPayment = (): Promise<Payment> => createPayment(bff.url);
   async function open(p: Payment, address: string, token = p.status_token) {
     const s = await openStream(`${bff.url}/api/payments/${p.invoice_number}/events?token=${token}`, {
       'X-Forwarded-For': address,
