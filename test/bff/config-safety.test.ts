@@ -30,7 +30,8 @@ const problems = (env: Env, context?: ConfigContext) => {
   }
   assert.fail('expected a ConfigError');
 };
-const warnings = (env: Env, context?: ConfigContext) => {
+// A working directory of their own: a checkout under /tmp would draw the ephemeral-SQLite warning.
+const warnings = (env: Env, context: ConfigContext = { cwd: '/srv/shop' }) => {
   const verdict = checkConfig(env, context);
   assert.deepEqual(verdict.problems, [], 'no problem');
   return verdict.warnings;

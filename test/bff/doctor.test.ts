@@ -36,7 +36,8 @@ const LIVE = {
   ...secrets,
 };
 
-async function doctor(env: Record<string, string>, context?: ConfigContext) {
+// A working directory of its own: a checkout under /tmp would draw the ephemeral-SQLite warning.
+async function doctor(env: Record<string, string>, context: ConfigContext = { cwd: '/srv/shop' }) {
   let text = '';
   const code = await runDoctor(env, { write: (t: string) => (text += t) }, context);
   return { code, text };
