@@ -56,8 +56,8 @@ export interface AppDeps {
   streams?: StreamTiming;
   /** How long a create waits for the same payment that another request is creating (default 5 s). */
   inProgressWaitMs?: number;
-  /** This BFF's metrics (counted always; served at /metrics with METRICS_TOKEN). */
-  metrics: BffMetrics;
+  /** This BFF's metrics, served at /metrics (given with METRICS_TOKEN). */
+  metrics?: BffMetrics;
 }
 
 /** dist/ holds the widget bundles: the built server runs from dist/bff/, the sources from bff/. */
@@ -179,7 +179,7 @@ export function createApp(deps: AppDeps): Express {
   // After the API, so that a status poll passes as few layers as it can; none of these paths is under /api.
   app.use(healthRouter(store));
   app.use(openApiRouter(config));
-  if (config.metricsToken) app.use(metricsRouter(metrics, config.metricsToken, log));
+  if (config.metricsToken && metrics) app.use(metricsRouter(metrics, config.metricsToken, log));
   app.use(widgetRouter(deps.widgetDir ?? defaultWidgetDir()));
   // The HTML pages: last, so helmet's full set runs only for them (and for answers nothing else took).
   if (deps.simulatorRouter) app.use('/simulator', pageSecurityHeaders(), deps.simulatorRouter);

@@ -8,7 +8,7 @@ import { openDatabase } from './database.ts';
 import { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
 import { createLogger, type Logger } from './log.ts';
-import { BffMetrics } from './metrics/metrics.ts';
+import type { BffMetrics } from './metrics/metrics.ts';
 import { loadCatalog, type ResolveOrder } from './orders/sources.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import type { Simulator, SimulatorOptions, StartedSimulator } from './simulator/index.ts';
@@ -44,7 +44,8 @@ export interface BffParts extends Bff {
   doku: DokuClient;
   reconciler: Reconciler;
   webhook?: WebhookForwarder;
-  metrics: BffMetrics;
+  /** Counted only where they can be read: with METRICS_TOKEN (GET /metrics). */
+  metrics?: BffMetrics;
   /** The embedded DOKU (DOKU_ENV=simulator). */
   simulator?: Simulator;
 }
@@ -91,7 +92,8 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
   try {
     const embedded = config.dokuEnv === 'simulator' ? await embeddedDoku(config, log, options.simulator) : undefined;
     if (embedded) closers.push(() => embedded.close());
-    const metrics = new BffMetrics();
+    // prom-client is about 4 MB resident: loaded only where /metrics can be read.
+    const metrics = config.metricsToken ? new (await import('./metrics/metrics.ts')).BffMetrics() : undefined;
     const doku =
       options.doku ??
       new DokuClient({
@@ -135,7 +137,7 @@ export async function assembleBff(options: AssembleOptions = {}): Promise<BffPar
       inProgressWaitMs: options.inProgressWaitMs,
       metrics,
     });
-    if (config.metricsToken) {
+    if (metrics) {
       const minAgeMs = options.reconcile?.minAgeMs ?? config.reconcileMinAgeMs;
       metrics.collectFrom({
         outbox: store.webhookOutbox,

@@ -54,6 +54,7 @@ describe('GET /metrics', () => {
     const off = await startTestBff();
     try {
       assert.equal((await request(off.url).get('/metrics').set('Authorization', `Bearer ${TOKEN}`)).status, 404);
+      assert.equal(off.metrics, undefined, 'nothing counted (nor prom-client loaded) where nobody can read it');
     } finally {
       await off.close();
     }
