@@ -25,11 +25,7 @@ describe('DOKU client against a scripted DOKU', () => {
     bff = await startTestBff({
       log: logs.log,
       env: {
-        DOKU_ENV: 'sandbox',
-        CATALOG_FILE: DEMO_CATALOG_FILE,
-        DOKU_BASE_URL: doku.url,
-        DOKU_CLIENT_ID: clientId,
-        DOKU_SECRET_KEY: secretKey,
+        ...doku.env,
         DOKU_TIMEOUT_MS: '500',
         LOG_LEVEL: 'debug',
       },

@@ -144,11 +144,7 @@ describe('Idempotency-Key while DOKU is slow', () => {
     });
     bff = await startTestBff({
       env: {
-        DOKU_ENV: 'sandbox',
-        CATALOG_FILE: DEMO_CATALOG_FILE,
-        DOKU_BASE_URL: doku.url,
-        DOKU_CLIENT_ID: clientId,
-        DOKU_SECRET_KEY: secretKey,
+        ...doku.env,
       },
       deps: { inProgressWaitMs: 300 },
     });

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { DEMO_CATALOG_FILE } from '../../bff/orders/sources.ts';
 import { LATE_CHECKS_FOR_MS } from '../../bff/reconcile/schedule.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { startFakeDoku, type Script } from '../helpers/fake-doku.ts';
@@ -33,11 +32,7 @@ describe('late checks: FAILED and EXPIRED orders are asked about for 48 h', () =
     });
     bff = await startTestBff({
       env: {
-        DOKU_ENV: 'sandbox',
-        CATALOG_FILE: DEMO_CATALOG_FILE,
-        DOKU_BASE_URL: doku.url,
-        DOKU_CLIENT_ID: clientId,
-        DOKU_SECRET_KEY: secretKey,
+        ...doku.env,
         DOKU_TIMEOUT_MS: '500',
         MERCHANT_WEBHOOK_URL: receiver.url,
         MERCHANT_WEBHOOK_SECRET: 'whsec_bGlua2FqYS1wYXkgdGVzdCB3ZWJob29rIHNlY3JldCE=',

@@ -7,7 +7,6 @@ import { startFakeDoku, type Script } from '../helpers/fake-doku.ts';
 import { freshSchema } from '../helpers/pg.ts';
 import { DokuClient } from '../../bff/doku/client.ts';
 import { createLogger } from '../../bff/log.ts';
-import { DEMO_CATALOG_FILE } from '../../bff/orders/sources.ts';
 import { Reconciler } from '../../bff/reconcile/reconciler.ts';
 import { openStore } from '../../bff/store/index.ts';
 import { sendNotification } from '../helpers/notify.ts';
@@ -110,11 +109,7 @@ describe('reconciliation: what a Check Status answer may and may not do', () => 
     });
     bff = await startTestBff({
       env: {
-        DOKU_ENV: 'sandbox',
-        CATALOG_FILE: DEMO_CATALOG_FILE,
-        DOKU_BASE_URL: doku.url,
-        DOKU_CLIENT_ID: clientId,
-        DOKU_SECRET_KEY: secretKey,
+        ...doku.env,
         DOKU_TIMEOUT_MS: '500',
       },
     });

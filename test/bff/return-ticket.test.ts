@@ -175,11 +175,7 @@ describe('no log line carries the return ticket', () => {
       log: logs.log,
       env: {
         LOG_LEVEL: 'debug',
-        DOKU_ENV: 'sandbox',
-        CATALOG_FILE: DEMO_CATALOG_FILE,
-        DOKU_BASE_URL: doku.url,
-        DOKU_CLIENT_ID: creds.clientId,
-        DOKU_SECRET_KEY: creds.secretKey,
+        ...doku.env,
       },
     });
     try {

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signedHeaders } from '../../bff/doku/verify.ts';
+import { DEMO_CATALOG_FILE } from '../../bff/orders/sources.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -48,8 +49,17 @@ export async function startFakeDoku(opts: { clientId: string; secretKey: string;
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
+    /** A BFF's environment to call this DOKU with its keys (sandbox, the demo catalog). */
+    env: {
+      DOKU_ENV: 'sandbox',
+      CATALOG_FILE: DEMO_CATALOG_FILE,
+      DOKU_BASE_URL: url,
+      DOKU_CLIENT_ID: opts.clientId,
+      DOKU_SECRET_KEY: opts.secretKey,
+    },
     requests,
     close: () => {
       server.closeAllConnections();
