@@ -1,17 +1,18 @@
 // The app factory: the BFF's Express app from small middleware and thin routers, given its parts.
 // Nothing starts here; `createBff` (create-bff.ts) builds the parts and calls this.
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import cors from 'cors';
-import express, { type Express, type RequestHandler, type Router } from 'express';
-import { IDEMPOTENCY_KEY_HEADER } from '../shared/api.ts';
+import express, { type Express, type Router } from 'express';
 import type { Config } from './config.ts';
 import type { DokuClient } from './doku/client.ts';
 import type { EventBus } from './events/bus.ts';
+import { accessLog } from './http/access-log.ts';
+import { clientAddress } from './http/client-address.ts';
+import { answerFirst, directRoutes } from './http/direct-routes.ts';
 import { ApiError, errorHandler, notFoundHandler } from './http/errors.ts';
-import { limiter } from './http/rate-limit.ts';
+import { RateLimit } from './http/rate-limit.ts';
 import { apiSecurityHeaders, pageSecurityHeaders } from './http/security-headers.ts';
+import { WidgetCors } from './http/widget-cors.ts';
 import type { Logger } from './log.ts';
 import type { Catalog } from './orders/pricing.ts';
 import type { ResolveOrder } from './orders/sources.ts';
@@ -20,8 +21,9 @@ import { healthRouter } from './routes/health.ts';
 import { metricsRouter } from './routes/metrics.ts';
 import { isRefusedNotification, notificationsRouter } from './routes/notifications.ts';
 import { openApiRouter } from './routes/openapi.ts';
-import { paymentStatusHandler, paymentsRouter } from './routes/payments.ts';
+import { paymentsRouter } from './routes/payments.ts';
 import { serverApiRouter } from './routes/server-api.ts';
+import { statusRoute } from './routes/status.ts';
 import { widgetRouter } from './routes/widget.ts';
 import type { Store } from './store/types.ts';
 import type { WebhookForwarder } from './webhooks/merchant-webhook.ts';
@@ -66,46 +68,6 @@ function defaultWidgetDir(): string {
   return existsSync(`${besideBuild}linkaja-pay.js`) ? besideBuild : fileURLToPath(new URL('../dist/', import.meta.url));
 }
 
-/**
- * Log one line per request: method, path (never the query: it may hold a status token), status, time.
- * A route that sets `res.locals.routine` (a status poll: thousands a minute, each the same) is logged
- * at debug when it answers 200; its refusals and errors stay at info like every other request.
- */
-function accessLog(log: Logger): RequestHandler {
-  return (req, res, next) => {
-    const requestId = req.get('x-request-id')?.slice(0, 128) ?? randomUUID();
-    res.locals.requestId = requestId;
-    res.set('X-Request-Id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const level = res.locals.routine === true && res.statusCode === 200 ? 'debug' : 'info';
-      if (!log.isLevelEnabled(level)) return;
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // originalUrl: req.path is relative to whichever router last had the request.
-      const path = req.originalUrl.split('?')[0];
-      log[level](
-        { reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
-        'request',
-      );
-    });
-    next();
-  };
-}
-
-/** Refuse browser calls from origins outside ALLOWED_ORIGINS (CORS alone only hides the answer). */
-function originGuard(allowed: readonly string[]): RequestHandler {
-  return (req, _res, next) => {
-    const origin = req.get('origin');
-    if (origin && !allowed.includes(origin)) {
-      next(
-        new ApiError(403, 'origin_not_allowed', `Origin ${origin} is not allowed to call this API (ALLOWED_ORIGINS).`),
-      );
-      return;
-    }
-    next();
-  };
-}
-
 export function createApp(deps: AppDeps): Express {
   const { config, store, bus, log, doku, clock, metrics } = deps;
   const limits = config.rateLimits;
@@ -113,26 +75,24 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  const addressOf = clientAddress(config.trustProxy);
+  // The widget-facing API: CORS and the origin guard, per-address limits (reads and streams share one).
+  const widgetCors = new WidgetCors(config.allowedOrigins);
+  const readLimit = new RateLimit(limits.status, addressOf);
+  // The status poll, the route every open page calls, answered before Express's routing.
+  answerFirst(app, directRoutes([statusRoute({ store, cors: widgetCors, readLimit })], log));
+
   app.use(accessLog(log));
   app.use(apiSecurityHeaders());
-
-  // The widget-facing API: CORS and the origin guard, per-address limits (reads and streams share one).
-  const apiCors = cors({
-    origin: config.allowedOrigins,
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', IDEMPOTENCY_KEY_HEADER],
-    maxAge: 600,
-  });
-  const apiOrigins = originGuard(config.allowedOrigins);
-  const readLimit = limiter(limits.status);
-  // The status poll first, on its own route: a poll passes no router on its way (the profile's top cost).
-  app.get('/api/payments/:invoice', apiCors, apiOrigins, readLimit, paymentStatusHandler(store));
 
   // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
   // app.use would count every later request against DOKU's budget). Only refused ones count, so a
   // validly signed notification is never throttled (DOKU retries a 429 only ~30 minutes later); an
   // address over the limit is answered 429 before its body is read or verified.
-  app.post(config.notificationPath, limiter(limits.refusedNotifications, isRefusedNotification));
+  app.post(
+    config.notificationPath,
+    new RateLimit(limits.refusedNotifications, addressOf, isRefusedNotification).middleware(),
+  );
   app.use(notificationsRouter({ config, store, log, clock, webhook: deps.webhook, metrics }));
 
   // The merchant's backend, server to server (no CORS, no Origin): only with MERCHANT_API_KEY.
@@ -144,10 +104,10 @@ export function createApp(deps: AppDeps): Express {
   }
 
   const api = express.Router();
-  api.use(apiCors, apiOrigins);
-  api.post('/payments', limiter(limits.create));
-  api.get('/payments/*splat', readLimit);
-  // Only POSTs carry a body: the status polls skip the parser.
+  api.use(widgetCors.middleware());
+  api.post('/payments', new RateLimit(limits.create, addressOf).middleware());
+  api.get('/payments/*splat', readLimit.middleware());
+  // Only POSTs carry a body: the event streams skip the parser.
   api.post(
     '/*splat',
     (req, _res, next) => {
@@ -169,6 +129,7 @@ export function createApp(deps: AppDeps): Express {
       doku,
       clock,
       metrics,
+      clientAddress: addressOf,
       ...deps.streams,
       inProgressWaitMs: deps.inProgressWaitMs,
       sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },
@@ -176,7 +137,6 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/api', api);
 
-  // After the API, so that a status poll passes as few layers as it can; none of these paths is under /api.
   app.use(healthRouter(store));
   app.use(openApiRouter(config));
   if (config.metricsToken && metrics) app.use(metricsRouter(metrics, config.metricsToken, log));

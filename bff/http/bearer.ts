@@ -1,12 +1,13 @@
 // Bearer credentials: reading `Authorization: Bearer <token>`, and guarding a router with a secret
 // (the server API's MERCHANT_API_KEY, the metrics' METRICS_TOKEN), compared in constant time.
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
 import { signaturesEqual } from '../doku/signature.ts';
 import type { Logger } from '../log.ts';
 import { ApiError } from './errors.ts';
 
-export const bearerToken = (req: Request): string | undefined => {
-  const auth = req.get('authorization');
+export const bearerToken = (req: IncomingMessage): string | undefined => {
+  const auth = req.headers.authorization;
   return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
 };
 

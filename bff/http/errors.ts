@@ -1,6 +1,7 @@
 // The HTTP edge's errors: ApiError for what the edge itself refuses, one table that turns the
 // domain's, DOKU's and the store's errors into a status and a public code, and one middleware that
 // answers {"error":{"code","message","details"?}} without a stack trace or a secret.
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
 import type { ErrorCode } from '../../shared/api.ts';
@@ -9,6 +10,7 @@ import { describeIssues, issuesOf } from '../lib/issues.ts';
 import type { Logger } from '../log.ts';
 import { OrderError, type OrderErrorCode } from '../orders/errors.ts';
 import { StoreError } from '../store/errors.ts';
+import { sendNoStoreJson } from './no-store-json.ts';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -105,29 +107,37 @@ export function publicError(err: unknown): ApiError | undefined {
   return fromBodyParser(err);
 }
 
-export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    const api = publicError(err);
-    const reqId = res.locals.requestId as string | undefined;
-    if (api) {
-      if (api.status >= 500) {
-        // Why, for the operator: the cause's message (a driver's or DOKU client's, never a secret).
-        const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-        log.warn({ code: api.code, path: req.path, reqId, reason: cause }, api.message);
-      }
-      res.status(api.status).json({
-        error: {
-          code: api.code,
-          message: api.message,
-          ...(api.details === undefined ? {} : { details: api.details }),
-        },
-      });
-      return;
-    }
-    // Unexpected: log the error's name and message (never the request body), answer a bare 500.
-    const e = (err ?? {}) as { name?: string; message?: string };
-    log.error({ err: { name: e.name, message: e.message }, path: req.path, reqId }, 'unhandled error');
-    if (res.headersSent) return;
-    res.status(500).json({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
-  };
+/** Where an error happened, for its log line. */
+export interface ErrorPlace {
+  path: string;
+  reqId?: string;
 }
+
+/**
+ * Answer `err` on `res` in the usual shape, and log it as the operator needs: a 5xx with its cause (a
+ * driver's or DOKU client's message, never a secret), an unexpected error with its name and message
+ * (never the request body) behind a bare 500.
+ */
+export function answerError(err: unknown, res: ServerResponse, log: Logger, where: ErrorPlace): void {
+  const api = publicError(err);
+  const { path, reqId } = where;
+  if (api) {
+    if (api.status >= 500) {
+      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+      log.warn({ code: api.code, path, reqId, reason: cause }, api.message);
+    }
+    if (res.headersSent) return;
+    const details = api.details === undefined ? {} : { details: api.details };
+    sendNoStoreJson(res, { error: { code: api.code, message: api.message, ...details } }, api.status);
+    return;
+  }
+  const e = (err ?? {}) as { name?: string; message?: string };
+  log.error({ err: { name: e.name, message: e.message }, path, reqId }, 'unhandled error');
+  if (res.headersSent) return;
+  sendNoStoreJson(res, { error: { code: 'internal_error', message: 'Something went wrong on our side.' } }, 500);
+}
+
+export const errorHandler =
+  (log: Logger): ErrorRequestHandler =>
+  (err, req, res, _next) =>
+    answerError(err, res, log, { path: req.path, reqId: res.locals.requestId as string | undefined });

@@ -1,22 +1,16 @@
-// Widget-facing payment routes: create (or hand out again), read status, follow status (server-sent events).
-import { Router, type Request, type RequestHandler, type Response } from 'express';
-import {
-  CreatePaymentRequest,
-  IDEMPOTENCY_KEY_HEADER,
-  IdempotencyKey,
-  type PaymentStatusResponse,
-} from '../../shared/api.ts';
+// Widget-facing payment routes: create (or hand out again) and follow status (server-sent events); the
+// status read is a direct route of its own (status.ts).
+import { Router, type Request, type Response } from 'express';
+import { CreatePaymentRequest, IDEMPOTENCY_KEY_HEADER, IdempotencyKey } from '../../shared/api.ts';
 import type { EventBus } from '../events/bus.ts';
 import { StreamHub, type StreamRefusal } from '../events/stream-hub.ts';
 import { bearerToken } from '../http/bearer.ts';
+import type { ClientAddress } from '../http/client-address.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
-import { sendNoStoreJson } from '../http/no-store-json.ts';
 import type { BffMetrics } from '../metrics/metrics.ts';
 import { statusChangeOf } from '../orders/order.ts';
-import { matchReadToken } from '../orders/read-tokens.ts';
 import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
-import { storeFailure } from '../store/errors.ts';
-import type { OrderStatusView, Store, WithTokens } from '../store/types.ts';
+import { authorised } from './status.ts';
 
 export interface PaymentRoutesDeps extends CreatePaymentDeps {
   bus: EventBus;
@@ -25,18 +19,12 @@ export interface PaymentRoutesDeps extends CreatePaymentDeps {
   heartbeatMs?: number;
   /** A stream is closed after this long even if nothing happened (the client reconnects). */
   maxStreamMs?: number;
+  /** Whose stream it is, for the cap per address. */
+  clientAddress: ClientAddress;
   /** Open streams per client address, and in all (default: the configuration's). */
   maxStreamsPerIp?: number;
   maxStreams?: number;
 }
-
-const toStatus = (o: OrderStatusView): PaymentStatusResponse => ({
-  invoice_number: o.invoiceNumber,
-  amount: o.amount,
-  status: o.status,
-  updated_at: o.updatedAt.toISOString(),
-  reference: o.reference,
-});
 
 /** EventSource cannot send headers: the event stream also takes `?token=` (access logs drop queries). */
 const streamToken = (req: Request): string | undefined =>
@@ -65,45 +53,11 @@ function releaseRouting(req: Request): void {
   routing.next = routing.params = routing.route = routing._parsedUrl = undefined;
 }
 
-const NOT_FOUND = () => new ApiError(404, 'not_found', 'No payment with that invoice number and status token.');
-
 /** A refused stream: EventSource cannot read why, so the element falls back to polling the JSON route. */
 function streamRefused(why: StreamRefusal, res: Response): ApiError {
   if (why === 'address') return new ApiError(429, 'rate_limited', 'Too many open status streams from this address.');
   res.set('Retry-After', '30');
   return new ApiError(503, 'server_busy', 'Too many open status streams; read the status instead, or try again later.');
-}
-
-/**
- * The order (as `read` gives it), if the token is one of its read tokens (status token or unexpired
- * return ticket); a wrong token and an unknown invoice answer alike.
- */
-async function authorised<O>(
-  req: Request,
-  token: string | undefined,
-  read: (invoice: string) => Promise<WithTokens<O> | null>,
-): Promise<O> {
-  const invoice = String(req.params.invoice);
-  if (!token || invoice.length > 64) throw NOT_FOUND();
-  const found = await read(invoice).catch(storeFailure('Payment status is temporarily unavailable.'));
-  // Unknown invoices are compared against a dummy too, so timing does not tell them apart.
-  const match = matchReadToken(token, found?.tokens ?? [], new Date());
-  if (!found || !match) throw NOT_FOUND();
-  return found.order;
-}
-
-/**
- * GET /api/payments/:invoice, which every open page polls every few seconds: app.ts registers it
- * ahead of every router, so a poll runs this route's own handlers and nothing else.
- */
-export function paymentStatusHandler(store: Pick<Store, 'getStatusWithTokens'>): RequestHandler {
-  const read = (invoice: string) => store.getStatusWithTokens(invoice);
-  return async (req, res) => {
-    // Its 200s are access-logged at debug (app.ts): thousands a minute, each the same.
-    res.locals.routine = true;
-    const order = await authorised(req, bearerToken(req), read);
-    sendNoStoreJson(res, toStatus(order));
-  };
 }
 
 export function paymentsRouter(deps: PaymentRoutesDeps): Router {
@@ -137,12 +91,12 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
   });
 
   router.get('/payments/:invoice/events', async (req, res) => {
-    const address = req.ip ?? 'unknown';
+    const address = deps.clientAddress(req);
     // Refused before the order is read, so a client over its cap costs nothing (a reconnect that would
     // end an older stream of the same order is let through: the hub decides once the token checks out).
     const early = streams.refusal(address, String(req.params.invoice));
     if (early) throw streamRefused(early, res);
-    const order = await authorised(req, streamToken(req), orderWithTokens);
+    const order = await authorised(String(req.params.invoice), streamToken(req), orderWithTokens);
     // A client that left during that read has already fired 'close': holding anything now would leak.
     if (res.closed || req.destroyed) return;
     const lastSeen = Number(req.get('last-event-id') ?? NaN);

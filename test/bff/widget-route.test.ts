@@ -83,6 +83,7 @@ describe('widget route', () => {
     assert.equal(res.status, 503);
     assert.equal(res.body.error.code, 'internal_error');
     assert.match(res.body.error.message, /npm run build/);
-    assert.equal(res.headers['cache-control'], undefined);
+    // Not the bundle's long cache: an error answer is never kept.
+    assert.equal(res.headers['cache-control'], 'no-store');
   });
 });

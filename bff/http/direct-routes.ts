@@ -1,0 +1,84 @@
+// The routes that carry the load (every open page's status poll, DOKU's notifications) answered
+// straight from Node's request, ahead of Express's routing: for a poll, Express's per-request set-up
+// and its router's layers cost about as much as the poll's own work (database read and token check
+// included), measured in a CPU profile. A direct route is a whole endpoint: it gets the access log,
+// the security headers and the error answers every other route gets; what else it needs (CORS, a
+// rate limit) it runs itself. Everything else goes on to Express.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express, NextFunction } from 'express';
+import type { Logger } from '../log.ts';
+import { logAccess } from './access-log.ts';
+import { answerError } from './errors.ts';
+import { setApiSecurityHeaders } from './security-headers.ts';
+
+export interface DirectRoute {
+  method: 'GET' | 'POST';
+  /** An exact path, or one ending in a `:name` segment (matched by exactly one path segment). */
+  path: string;
+  /** Answered thousands of times a minute, each the same: its 200s are access-logged at debug. */
+  routine?: boolean;
+  /** Answer `req`; a throw is answered as an error. `param`: the `:name` segment, decoded. */
+  handle(req: IncomingMessage, res: ServerResponse, param: string): Promise<void>;
+}
+
+/** `req`'s path segment after `prefix`, decoded, if that is all that follows it. */
+function segmentAfter(prefix: string, path: string): string | undefined {
+  if (!path.startsWith(prefix) || path.length === prefix.length || path.indexOf('/', prefix.length) !== -1) return;
+  const raw = path.slice(prefix.length);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // Malformed escapes name nothing that exists: the route answers its own "not found".
+  }
+}
+
+export interface DirectDispatch {
+  /** Answers a request that one of its routes takes and says so, or leaves it (false). */
+  (req: IncomingMessage, res: ServerResponse): boolean;
+  routes: readonly DirectRoute[];
+}
+
+export function directRoutes(routes: readonly DirectRoute[], log: Logger): DirectDispatch {
+  const compiled = routes.map((route) => {
+    const colon = route.path.indexOf('/:');
+    return { route, exact: colon === -1 ? route.path : undefined, prefix: route.path.slice(0, colon + 1) };
+  });
+  const dispatch = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    for (const { route, exact, prefix } of compiled) {
+      // As Express does, a GET route answers HEAD too (Node leaves out the body).
+      if (req.method !== route.method && !(req.method === 'HEAD' && route.method === 'GET')) continue;
+      const param = exact === undefined ? segmentAfter(prefix, path) : path === exact ? '' : undefined;
+      if (param === undefined) continue;
+      const reqId = logAccess(log, req, res, route.routine);
+      setApiSecurityHeaders(res);
+      route.handle(req, res, param).catch((err: unknown) => answerError(err, res, log, { path, reqId }));
+      return true;
+    }
+    return false;
+  };
+  return Object.assign(dispatch, { routes });
+}
+
+type Handle = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+
+const answeredFirst = new WeakMap<Express, readonly DirectRoute[]>();
+
+/** The direct routes `app` answers ahead of its routing (its router's stack does not show them). */
+export const directRoutesOf = (app: Express): readonly DirectRoute[] => answeredFirst.get(app) ?? [];
+
+/**
+ * Put `dispatch` ahead of `app`'s routing. Express calls `app.handle` both when the app listens itself
+ * and when it is mounted in a merchant's app (there with the mount path already taken off `req.url`),
+ * so the direct routes are taken first either way.
+ */
+export function answerFirst(app: Express, dispatch: DirectDispatch): void {
+  answeredFirst.set(app, dispatch.routes);
+  const withHandle = app as unknown as { handle: Handle };
+  const routed = withHandle.handle.bind(app);
+  withHandle.handle = (req, res, next) => {
+    if (!dispatch(req, res)) routed(req, res, next);
+  };
+}
