@@ -19,7 +19,7 @@ import type { ResolveOrder } from './orders/sources.ts';
 import type { BffMetrics } from './metrics/metrics.ts';
 import { healthRouter } from './routes/health.ts';
 import { metricsRouter } from './routes/metrics.ts';
-import { isRefusedNotification, notificationsRouter } from './routes/notifications.ts';
+import { isRefusedNotification, notificationRoute } from './routes/notifications.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { paymentsRouter } from './routes/payments.ts';
 import { serverApiRouter } from './routes/server-api.ts';
@@ -79,21 +79,14 @@ export function createApp(deps: AppDeps): Express {
   // The widget-facing API: CORS and the origin guard, per-address limits (reads and streams share one).
   const widgetCors = new WidgetCors(config.allowedOrigins);
   const readLimit = new RateLimit(limits.status, addressOf);
-  // The status poll, the route every open page calls, answered before Express's routing.
-  answerFirst(app, directRoutes([statusRoute({ store, cors: widgetCors, readLimit })], log));
+  // The routes that carry the load, answered before Express's routing: the status poll every open page
+  // calls, and DOKU's notifications (raw bytes, no CORS, a limit of their own that only refusals use).
+  const refusedLimit = new RateLimit(limits.refusedNotifications, addressOf, isRefusedNotification);
+  const notification = notificationRoute({ config, store, log, clock, webhook: deps.webhook, metrics, refusedLimit });
+  answerFirst(app, directRoutes([statusRoute({ store, cors: widgetCors, readLimit }), notification], log));
 
   app.use(accessLog(log));
   app.use(apiSecurityHeaders());
-
-  // DOKU's notifications: raw bytes, no CORS, their own limit (on that one route: a path-less
-  // app.use would count every later request against DOKU's budget). Only refused ones count, so a
-  // validly signed notification is never throttled (DOKU retries a 429 only ~30 minutes later); an
-  // address over the limit is answered 429 before its body is read or verified.
-  app.post(
-    config.notificationPath,
-    new RateLimit(limits.refusedNotifications, addressOf, isRefusedNotification).middleware(),
-  );
-  app.use(notificationsRouter({ config, store, log, clock, webhook: deps.webhook, metrics }));
 
   // The merchant's backend, server to server (no CORS, no Origin): only with MERCHANT_API_KEY.
   if (config.merchantApiKey) {
