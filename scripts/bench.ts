@@ -36,7 +36,7 @@ const SETTLE_MS = 2000;
 const STREAMS_WANTED = 10_000;
 const BURST = { size: 1000, concurrency: 32 };
 /** Orders to notify, each once: 11 s at about 4,500/s on SQLite (a faster server runs out sooner). */
-const NOTIFY = { sqlite: 50_000, pg: 12_000, streamsWarmUp: 500 };
+const NOTIFY = { sqlite: 50_000, pg: 24_000, streamsWarmUp: 500 };
 const CREATE = { warm: 50, samples: 300 };
 /** info, as deployed: the access log line per request is part of what a request costs. */
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';

@@ -15,6 +15,7 @@ import type { ReadToken } from '../orders/read-tokens.ts';
 import { runMigrations } from './migrate.ts';
 import { PostgresPayments } from './postgres-payments.ts';
 import { recordAndLock, writePlan, type Locked } from './postgres-report.ts';
+import { ReportGroups } from './postgres-report-groups.ts';
 import { inTransaction, onConnection, openPool, together, type PoolOptions } from './postgres-pool.ts';
 import * as stored from './rows.ts';
 import { checkQueueSql, COUNT_LATE_PAYMENTS, EARLIER_UNDELIVERED } from './shared-sql.ts';
@@ -51,6 +52,7 @@ export class PostgresStore implements Store {
   /** Payments found again, read tokens, order lists: in their own module, on this pool. */
   private readonly payments: PostgresPayments;
   readonly webhookOutbox: WebhookOutbox;
+  private readonly reportGroups: ReportGroups;
   oldestDueCheck = (q: DueCheckQuery) => oldestDueCheck((sql, v) => this.rows(sql, v), POSTGRES, q);
 
   constructor(
@@ -61,6 +63,12 @@ export class PostgresStore implements Store {
     this.pool = openPool(connectionString, opts);
     this.payments = new PostgresPayments(this.pool);
     this.webhookOutbox = sqlWebhookOutbox((sql, values) => this.rows(sql, values), POSTGRES);
+    this.reportGroups = new ReportGroups({
+      pool: this.pool,
+      alone: (input) => this.applyReportAlone(input),
+      lockWithReference: (c, invoice) => this.lockWithReference(c, invoice),
+      write: (c, plan) => this.write(c, plan),
+    });
   }
 
   async migrate(): Promise<void> {
@@ -137,7 +145,12 @@ export class PostgresStore implements Store {
     return row ? stored.toOrder(row, POSTGRES) : null;
   }
 
-  async applyReport(input: ApplyInput): Promise<ApplyOutcome> {
+  /** Reports share transactions under load (postgres-report-groups.ts); alone, each has its own. */
+  applyReport(input: ApplyInput): Promise<ApplyOutcome> {
+    return this.reportGroups.apply(input);
+  }
+
+  private applyReportAlone(input: ApplyInput): Promise<ApplyOutcome> {
     // Two round trips in the common case: BEGIN with the inbox insert and the order's lock, then the
     // plan's writes with COMMIT (a COMMIT behind a failed write rolls back). BEGIN fails only with its
     // connection, and the statement behind it then too.
@@ -146,17 +159,23 @@ export class PostgresStore implements Store {
       const [, locked] = (await together(c, () => [c.query('BEGIN'), recordAndLock(c, input)])) as [unknown, Locked];
       let { order } = locked;
       let sibling: string | null = null;
-      if (!locked.inboxSeen && !order && locked.known) {
-        // A move to SUCCESS of an order with a reference looks for another paid order of its
-        // reference, holding the reference's lock (taken before the order's row lock).
-        const reference = await this.payments.lockReferenceOf(c, input.invoiceNumber);
-        order = await this.lockOrder(c, input.invoiceNumber);
-        sibling = order && reference ? await this.payments.paidSibling(c, reference, order.invoiceNumber) : null;
-      }
+      if (!locked.inboxSeen && !order && locked.known)
+        ({ order, sibling } = await this.lockWithReference(c, input.invoiceNumber));
       const plan = planReport(order, input, locked.inboxSeen, sibling);
       await together(c, () => [this.write(c, plan), c.query('COMMIT')]);
       return plan.outcome;
     });
+  }
+
+  /**
+   * A move to SUCCESS of an order with a reference looks for another paid order of its reference,
+   * holding the reference's lock (taken before the order's row lock).
+   */
+  private async lockWithReference(c: pg.PoolClient, invoiceNumber: string) {
+    const reference = await this.payments.lockReferenceOf(c, invoiceNumber);
+    const order = await this.lockOrder(c, invoiceNumber);
+    const sibling = order && reference ? await this.payments.paidSibling(c, reference, order.invoiceNumber) : null;
+    return { order, sibling };
   }
 
   async claimDueForCheck(opts: ClaimOptions): Promise<Order[]> {

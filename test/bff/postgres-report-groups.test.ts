@@ -1,0 +1,156 @@
+// PostgreSQL reports under load share transactions (group commit): every report is still applied as
+// if alone (one per order and group, a reference's second paid order still flagged), a report that
+// cannot be stored fails by itself, and the rows show the sharing (rows written by one transaction
+// carry the same xmin).
+import assert from 'node:assert/strict';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import pg from 'pg';
+import type { ApplyInput } from '../../bff/orders/plan.ts';
+import { openStore } from '../../bff/store/index.ts';
+import type { Store } from '../../bff/store/types.ts';
+import { freshSchema, type TestSchema } from '../helpers/pg.ts';
+
+const T0 = new Date('2026-03-01T09:00:00.000Z');
+const AMOUNT = 25_000;
+
+function paid(invoice: string, requestId: string, rawBody = '{}'): ApplyInput {
+  return {
+    invoiceNumber: invoice,
+    report: { status: 'SUCCESS', amount: AMOUNT },
+    source: 'notification',
+    inbox: { requestId, invoiceNumber: invoice, headers: { 'request-id': requestId }, rawBody, receivedAt: T0 },
+    now: T0,
+  };
+}
+
+describe('PostgreSQL report groups', () => {
+  let schema: TestSchema | undefined;
+  let skip: string | undefined;
+  let store: Store;
+  let admin: pg.Client;
+
+  const insert = (invoice: string, reference: string | null = null) =>
+    store.insertOrder({
+      invoiceNumber: invoice,
+      amount: AMOUNT,
+      statusTokenHash: 'c'.repeat(64),
+      requestId: `req-${invoice}`,
+      lineItems: [{ name: 'Bakso', price: AMOUNT, quantity: 1 }],
+      returnUrl: 'https://shop.example/thanks',
+      createdAt: T0,
+      expiresAt: new Date(T0.getTime() + 900_000),
+      reference,
+    });
+  /** How many transactions wrote these orders' current rows. */
+  const writers = async (invoices: string[]) =>
+    Number(
+      (
+        await admin.query<{ n: string }>(
+          'SELECT count(DISTINCT xmin::text) AS n FROM orders WHERE invoice_number = ANY($1)',
+          [invoices],
+        )
+      ).rows[0].n,
+    );
+
+  before(async () => {
+    const s = await freshSchema();
+    if ('skip' in s) return void (skip = s.skip);
+    schema = s;
+    store = await openStore(s.url);
+    admin = new pg.Client({ connectionString: s.url });
+    await admin.connect();
+  });
+  after(async () => {
+    await admin?.end();
+    await store?.close();
+    await schema?.drop();
+  });
+
+  it('applies 40 reports arriving at once, each as if alone, in far fewer transactions', async (t: TestContext) => {
+    if (skip) return t.skip(skip);
+    const invoices = Array.from({ length: 40 }, (_, i) => `INV-GROUP-${String(i).padStart(2, '0')}`);
+    for (const invoice of invoices) await insert(invoice);
+    const outcomes = await Promise.all(invoices.map((inv) => store.applyReport(paid(inv, `n-${inv}`))));
+    assert.deepEqual(
+      outcomes.map((o) => o.kind),
+      invoices.map(() => 'applied'),
+    );
+    for (const invoice of invoices) {
+      assert.equal((await store.getOrder(invoice))?.status, 'SUCCESS');
+      assert.deepEqual(
+        (await store.listEvents(invoice)).map((e) => e.to),
+        ['SUCCESS'],
+      );
+      assert.deepEqual(
+        (await store.listInbox(invoice)).map((e) => e.outcome),
+        ['transition'],
+      );
+    }
+    // The first went alone (nothing was queued); the 39 behind it shared the next transaction.
+    const transactions = await writers(invoices);
+    assert.ok(transactions <= 3, `40 reports in ${transactions} transactions`);
+    // Sent again, each is a duplicate: the inbox rows were committed with the group.
+    const again = await Promise.all(invoices.map((inv) => store.applyReport(paid(inv, `n-${inv}`))));
+    assert.ok(again.every((o) => o.kind === 'duplicate'));
+  });
+
+  it('a report that cannot be stored fails alone; the rest of its group is applied', async (t: TestContext) => {
+    if (skip) return t.skip(skip);
+    const invoices = Array.from({ length: 10 }, (_, i) => `INV-FAILS-${i}`);
+    for (const invoice of invoices) await insert(invoice);
+    // PostgreSQL's text cannot hold a NUL character: that inbox row is refused.
+    const results = await Promise.allSettled(
+      invoices.map((inv, i) => store.applyReport(paid(inv, `n-${inv}`, i === 4 ? '{"a":"\u0000"}' : '{}'))),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      invoices.map((_, i) => (i === 4 ? 'rejected' : 'fulfilled')),
+    );
+    assert.equal((await store.getOrder(invoices[4]))?.status, 'PENDING');
+    assert.deepEqual(await store.listInbox(invoices[4]), [], 'nothing of the refused report is stored');
+    for (const [i, invoice] of invoices.entries()) {
+      if (i !== 4) assert.equal((await store.getOrder(invoice))?.status, 'SUCCESS');
+    }
+  });
+
+  it('two reports of one order go in different groups: the second sees the first', async (t: TestContext) => {
+    if (skip) return t.skip(skip);
+    await insert('INV-TWICE');
+    await insert('INV-AHEAD');
+    const ahead = store.applyReport(paid('INV-AHEAD', 'n-ahead'));
+    const [first, second] = await Promise.all([
+      store.applyReport(paid('INV-TWICE', 'n-twice-1')),
+      store.applyReport(paid('INV-TWICE', 'n-twice-2')),
+    ]);
+    await ahead;
+    assert.equal(first.kind, 'applied');
+    assert.equal(second.kind, 'applied');
+    assert.equal(second.kind === 'applied' && second.previous, 'SUCCESS', 'the second found it paid');
+    assert.deepEqual(
+      (await store.listEvents('INV-TWICE')).map((e) => e.to),
+      ['SUCCESS'],
+    );
+  });
+
+  it("two paid orders of one reference in one group: the second is flagged as the first's duplicate", async (t: TestContext) => {
+    if (skip) return t.skip(skip);
+    await insert('INV-REF-A', 'ORDER-500');
+    await insert('INV-REF-B', 'ORDER-500');
+    await insert('INV-REF-AHEAD');
+    // The first report goes alone; the two queued behind it make one group.
+    const ahead = store.applyReport(paid('INV-REF-AHEAD', 'n-ref-ahead'));
+    const both = Promise.all([
+      store.applyReport(paid('INV-REF-A', 'n-ref-a')),
+      store.applyReport(paid('INV-REF-B', 'n-ref-b')),
+    ]);
+    await ahead;
+    await both;
+    assert.equal(await writers(['INV-REF-A', 'INV-REF-B']), 1, 'both written by one transaction');
+    const a = await store.getOrder('INV-REF-A');
+    const b = await store.getOrder('INV-REF-B');
+    assert.equal(a?.status, 'SUCCESS');
+    assert.equal(b?.status, 'SUCCESS');
+    assert.equal(a?.duplicateOf, null);
+    assert.equal(b?.duplicateOf, 'INV-REF-A');
+  });
+});
