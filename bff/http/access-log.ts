@@ -6,9 +6,9 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '../log.ts';
 
 /**
- * Log `req` once `res` is answered; returns its request id. A `routine` request (a status poll:
- * thousands a minute, each the same) is logged at debug when it answers 200; its refusals and errors
- * stay at info like every other request.
+ * Log `req` once `res` is answered; returns its request id. A `routine` request is logged at debug
+ * when it answers 200 (a status poll: thousands a minute, each the same; a notification: the line of
+ * what it changed says it all); its refusals and errors stay at info like every other request.
  */
 export function logAccess(log: Logger, req: IncomingMessage, res: ServerResponse, routine = false): string {
   const given = req.headers['x-request-id'];

@@ -15,7 +15,7 @@ export interface DirectRoute {
   method: 'GET' | 'POST';
   /** An exact path, or one ending in a `:name` segment (matched by exactly one path segment). */
   path: string;
-  /** Answered thousands of times a minute, each the same: its 200s are access-logged at debug. */
+  /** Its 200s are access-logged at debug (thousands a minute, or logged by the route itself); the rest at info. */
   routine?: boolean;
   /** Answer `req`; a throw is answered as an error. `param`: the `:name` segment, decoded. */
   handle(req: IncomingMessage, res: ServerResponse, param: string): Promise<void>;

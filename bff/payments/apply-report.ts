@@ -67,7 +67,8 @@ export async function applyReport(deps: ApplyDeps, input: ApplyInput): Promise<A
       deps.log.warn({ ...ctx, current: previous, reason: verdict.reason }, 'transition refused');
       break;
     case 'no_change':
-      deps.log.debug({ ...ctx, current: previous }, 'no change');
+      // Every pending order's Check Status says this; a notification's line is its only one at info.
+      deps.log[input.source === 'notification' ? 'info' : 'debug']({ ...ctx, current: previous }, 'no change');
       break;
   }
   return outcome;

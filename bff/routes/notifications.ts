@@ -63,6 +63,8 @@ export function notificationRoute(deps: NotificationDeps): DirectRoute {
   return {
     method: 'POST',
     path: config.notificationPath,
+    // A stored one is logged once, by what it changed (payments/apply-report.ts).
+    routine: true,
     async handle(req, res) {
       // Only refused ones count, so a validly signed notification is never throttled (DOKU retries a
       // 429 only ~30 minutes later); an address over the limit is answered before its body is read.

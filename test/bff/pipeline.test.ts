@@ -5,6 +5,7 @@ import request from 'supertest';
 import { API_SECURITY_HEADERS } from '../../bff/http/security-headers.ts';
 import { startTestBff, type TestBff } from '../helpers/bff.ts';
 import { capturingLogger } from '../helpers/log-capture.ts';
+import { signedNotification } from '../helpers/notify.ts';
 import { newPayment as createPayment } from '../helpers/payments.ts';
 
 describe('request pipeline', () => {
@@ -36,6 +37,31 @@ describe('request pipeline', () => {
     assert.equal((await accessLine('poll-ok'))?.level, 20);
     assert.equal((await accessLine('poll-wrong'))?.level, 30);
     assert.equal((await accessLine('health'))?.level, 30);
+  });
+
+  it('logs a stored notification once at info (what it changed), its access line at debug; a refused one at info', async () => {
+    const p = await newPayment();
+    const send = async (id: string, secretKey?: string) => {
+      const n = { invoice: p.invoice_number, amount: p.amount, status: 'SUCCESS', secretKey };
+      const signed = signedNotification(bff.config, n);
+      const res = await fetch(bff.url + bff.config.notificationPath, {
+        method: 'POST',
+        headers: { ...signed.headers, 'X-Request-Id': id },
+        body: signed.body,
+      });
+      return res.status;
+    };
+    assert.equal(await send('notif-forged', 'SK-not-the-merchants-key-0123456789'), 401);
+    assert.equal(await send('notif-ok'), 200);
+    assert.equal((await accessLine('notif-ok'))?.level, 20);
+    assert.equal((await accessLine('notif-forged'))?.level, 30);
+    const changed = logs.lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'order status changed' && l.invoice === p.invoice_number);
+    assert.deepEqual(
+      changed.map((l) => [l.level, l.to]),
+      [[30, 'SUCCESS']],
+    );
   });
 
   it('answers JSON with the fixed security headers, and the HTML pages with the full helmet set', async () => {
