@@ -5,23 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
-import type { ApplyInput } from '../../bff/orders/plan.ts';
 import { openStore } from '../../bff/store/index.ts';
 import type { Store } from '../../bff/store/types.ts';
+import { insertAgedOrder, paidNotificationReport } from '../helpers/orders.ts';
 import { freshSchema, type TestSchema } from '../helpers/pg.ts';
 
 const T0 = new Date('2026-03-01T09:00:00.000Z');
 const AMOUNT = 25_000;
 
-function paid(invoice: string, requestId: string, rawBody = '{}'): ApplyInput {
-  return {
-    invoiceNumber: invoice,
-    report: { status: 'SUCCESS', amount: AMOUNT },
-    source: 'notification',
-    inbox: { requestId, invoiceNumber: invoice, headers: { 'request-id': requestId }, rawBody, receivedAt: T0 },
-    now: T0,
-  };
-}
+const paid = (invoice: string, requestId: string, rawBody?: string) =>
+  paidNotificationReport(invoice, requestId, { amount: AMOUNT, at: T0, rawBody });
 
 describe('PostgreSQL report groups', () => {
   let schema: TestSchema | undefined;
@@ -30,17 +23,7 @@ describe('PostgreSQL report groups', () => {
   let admin: pg.Client;
 
   const insert = (invoice: string, reference: string | null = null) =>
-    store.insertOrder({
-      invoiceNumber: invoice,
-      amount: AMOUNT,
-      statusTokenHash: 'c'.repeat(64),
-      requestId: `req-${invoice}`,
-      lineItems: [{ name: 'Bakso', price: AMOUNT, quantity: 1 }],
-      returnUrl: 'https://shop.example/thanks',
-      createdAt: T0,
-      expiresAt: new Date(T0.getTime() + 900_000),
-      reference,
-    });
+    insertAgedOrder(store, invoice, 0, { amount: AMOUNT, now: T0.getTime(), reference });
   /** How many transactions wrote these orders' current rows. */
   const writers = async (invoices: string[]) =>
     Number(

@@ -5,26 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../bff/store/index.ts';
-import type { ApplyInput } from '../../bff/orders/plan.ts';
 import type { Store } from '../../bff/store/types.ts';
+import { paidNotificationReport } from '../helpers/orders.ts';
 import { freshSchema, type TestSchema } from '../helpers/pg.ts';
 
 const T0 = new Date('2026-02-01T09:00:00.000Z');
 const INVOICE = 'INV-PIPELINED-1';
 
-const paid: ApplyInput = {
-  invoiceNumber: INVOICE,
-  report: { status: 'SUCCESS', amount: 30_000 },
-  source: 'notification',
-  inbox: {
-    requestId: 'notif-pipelined-1',
-    invoiceNumber: INVOICE,
-    headers: { 'request-id': 'notif-pipelined-1' },
-    rawBody: '{}',
-    receivedAt: T0,
-  },
-  now: T0,
-};
+const paid = paidNotificationReport(INVOICE, 'notif-pipelined-1', { amount: 30_000, at: T0 });
 
 describe('PostgreSQL report transaction', () => {
   let schema: TestSchema | undefined;
