@@ -1,6 +1,7 @@
 // The HTTP edge's errors: ApiError for what the edge itself refuses, one table that turns the
-// domain's, DOKU's and the store's errors into a status and a public code, and one middleware that
-// answers {"error":{"code","message","details"?}} without a stack trace or a secret.
+// domain's, DOKU's and the store's errors into a status and a public code, and one function (the
+// direct routes call it, Express's error middleware wraps it) that answers
+// {"error":{"code","message","details"?}} without a stack trace or a secret.
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
