@@ -233,6 +233,40 @@ describe('notifications', () => {
     assert.equal(noOrder.status, 400);
     assert.equal(noOrder.body!.error && (noOrder.body!.error as { code: string }).code, 'invalid_request');
   });
+
+  it('a body over 64 kB answers 413 in the usual shape, declared or streamed, and nothing is stored', async () => {
+    const p = await newPayment();
+    const padded = JSON.stringify({
+      ...JSON.parse(notificationBody({ invoice: p.invoice_number, amount: 22_000, status: 'SUCCESS' })),
+      pad: 'x'.repeat(70_000),
+    });
+    const declared = await notify({ invoice: p.invoice_number, amount: 22_000, status: 'SUCCESS' }, padded);
+    assert.equal(declared.status, 413);
+    assert.equal((declared.body!.error as { code: string }).code, 'payload_too_large');
+    // Without a Content-Length: the limit holds while the bytes arrive.
+    const signed = signedNotification(
+      bff.config,
+      { invoice: p.invoice_number, amount: 22_000, status: 'SUCCESS' },
+      padded,
+    );
+    const chunks = [padded.slice(0, 40_000), padded.slice(40_000)];
+    const streamed = await fetch(bff.url + bff.config.notificationPath, {
+      method: 'POST',
+      headers: signed.headers,
+      body: new ReadableStream({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next === undefined) controller.close();
+          else controller.enqueue(new TextEncoder().encode(next));
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(streamed.status, 413);
+    assert.equal(streamed.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(await status(p.invoice_number), 'PENDING');
+    assert.deepEqual(await bff.store.listInbox(p.invoice_number), []);
+  });
 });
 
 describe('notifications behind a reverse proxy that strips a prefix', () => {

@@ -75,6 +75,19 @@ describe('status', () => {
         assert.deepEqual(r.body, wrong.body);
       }
     });
+
+    it('an invoice that cannot be one (a broken escape, an encoded slash, too long) answers 404 like an unknown one', async () => {
+      const p = await newPayment();
+      const read = (invoice: string) =>
+        request(bff.url).get(`/api/payments/${invoice}`).set('Authorization', `Bearer ${p.status_token}`);
+      const unknown = await read('INV-20260101-AAAAAAAAAA');
+      for (const invoice of ['%E0%A4%A', `${p.invoice_number}%2F`, 'I'.repeat(65)]) {
+        const res = await read(invoice);
+        assert.equal(res.status, 404, invoice);
+        assert.deepEqual(res.body, unknown.body, invoice);
+        assert.equal(res.get('cache-control'), 'no-store');
+      }
+    });
   });
 
   describe('GET /api/payments/:invoice/events', () => {
