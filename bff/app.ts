@@ -24,6 +24,7 @@ import { openApiRouter } from './routes/openapi.ts';
 import { paymentsRouter } from './routes/payments.ts';
 import { serverApiRouter } from './routes/server-api.ts';
 import { statusRoute } from './routes/status.ts';
+import { statusStreamRoute } from './routes/status-stream.ts';
 import { widgetRouter } from './routes/widget.ts';
 import type { Store } from './store/types.ts';
 import type { WebhookForwarder } from './webhooks/merchant-webhook.ts';
@@ -80,10 +81,25 @@ export function createApp(deps: AppDeps): Express {
   const widgetCors = new WidgetCors(config.allowedOrigins);
   const readLimit = new RateLimit(limits.status, addressOf);
   // The routes that carry the load, answered before Express's routing: the status poll every open page
-  // calls, and DOKU's notifications (raw bytes, no CORS, a limit of their own that only refusals use).
+  // calls, the status streams it holds open, and DOKU's notifications (raw bytes, no CORS, a limit of
+  // their own that only refusals use).
   const refusedLimit = new RateLimit(limits.refusedNotifications, addressOf, isRefusedNotification);
   const notification = notificationRoute({ config, store, log, clock, webhook: deps.webhook, metrics, refusedLimit });
-  answerFirst(app, directRoutes([statusRoute({ store, cors: widgetCors, readLimit }), notification], log));
+  const streams = deps.streams ?? {};
+  const statusStream = statusStreamRoute({
+    store,
+    bus,
+    cors: widgetCors,
+    readLimit,
+    clientAddress: addressOf,
+    metrics,
+    heartbeatMs: streams.heartbeatMs ?? 15_000,
+    maxStreamMs: streams.maxStreamMs ?? 30 * 60_000,
+    maxStreamsPerIp: streams.maxStreamsPerIp ?? config.maxStreamsPerIp,
+    maxStreams: streams.maxStreams ?? config.maxStreams,
+  });
+  const direct = [statusRoute({ store, cors: widgetCors, readLimit }), statusStream, notification];
+  answerFirst(app, directRoutes(direct, log));
 
   app.use(accessLog(log));
   app.use(apiSecurityHeaders());
@@ -99,8 +115,6 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(widgetCors.middleware());
   api.post('/payments', new RateLimit(limits.create, addressOf).middleware());
-  api.get('/payments/*splat', readLimit.middleware());
-  // Only POSTs carry a body: the event streams skip the parser.
   api.post(
     '/*splat',
     (req, _res, next) => {
@@ -117,13 +131,10 @@ export function createApp(deps: AppDeps): Express {
     paymentsRouter({
       config,
       store,
-      bus,
       log,
       doku,
       clock,
       metrics,
-      clientAddress: addressOf,
-      ...deps.streams,
       inProgressWaitMs: deps.inProgressWaitMs,
       sources: { catalog: deps.catalog, orderTokenSecret: config.orderTokenSecret, resolveOrder: deps.resolveOrder },
     }),

@@ -13,7 +13,7 @@ import { setApiSecurityHeaders } from './security-headers.ts';
 
 export interface DirectRoute {
   method: 'GET' | 'POST';
-  /** An exact path, or one ending in a `:name` segment (matched by exactly one path segment). */
+  /** An exact path, or one with a `:name` segment (matched by exactly one path segment). */
   path: string;
   /** Its 200s are access-logged at debug (thousands a minute, or logged by the route itself); the rest at info. */
   routine?: boolean;
@@ -21,10 +21,12 @@ export interface DirectRoute {
   handle(req: IncomingMessage, res: ServerResponse, param: string): Promise<void>;
 }
 
-/** `req`'s path segment after `prefix`, decoded, if that is all that follows it. */
-function segmentAfter(prefix: string, path: string): string | undefined {
-  if (!path.startsWith(prefix) || path.length === prefix.length || path.indexOf('/', prefix.length) !== -1) return;
-  const raw = path.slice(prefix.length);
+/** The one path segment between `prefix` and `suffix`, decoded, if `path` is exactly that. */
+function segmentBetween(prefix: string, suffix: string, path: string): string | undefined {
+  const end = path.length - suffix.length;
+  if (end <= prefix.length || !path.startsWith(prefix) || !path.endsWith(suffix)) return;
+  const raw = path.slice(prefix.length, end);
+  if (raw.includes('/')) return;
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -40,17 +42,19 @@ export interface DirectDispatch {
 
 export function directRoutes(routes: readonly DirectRoute[], log: Logger): DirectDispatch {
   const compiled = routes.map((route) => {
-    const colon = route.path.indexOf('/:');
-    return { route, exact: colon === -1 ? route.path : undefined, prefix: route.path.slice(0, colon + 1) };
+    const param = /\/:\w+/.exec(route.path);
+    if (!param) return { route, exact: route.path, prefix: '', suffix: '' };
+    const suffix = route.path.slice(param.index + param[0].length);
+    return { route, exact: undefined, prefix: route.path.slice(0, param.index + 1), suffix };
   });
   const dispatch = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    for (const { route, exact, prefix } of compiled) {
+    for (const { route, exact, prefix, suffix } of compiled) {
       // As Express does, a GET route answers HEAD too (Node leaves out the body).
       if (req.method !== route.method && !(req.method === 'HEAD' && route.method === 'GET')) continue;
-      const param = exact === undefined ? segmentAfter(prefix, path) : path === exact ? '' : undefined;
+      const param = exact === undefined ? segmentBetween(prefix, suffix, path) : path === exact ? '' : undefined;
       if (param === undefined) continue;
       const reqId = logAccess(log, req, res, route.routine);
       setApiSecurityHeaders(res);
