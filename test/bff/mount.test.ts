@@ -119,6 +119,28 @@ describe('createBff mounted at /pay inside an Express app', { timeout: 30_000 },
     assert.doesNotMatch(host.logs.text(), /notification refused/);
   });
 
+  it("streams the status under /pay: the stream's first event, then SUCCESS once paid, then it ends", async () => {
+    const { body } = await createPayment(host);
+    const stream = `/pay/api/payments/${String(body.invoice_number)}/events?token=${String(body.status_token)}`;
+    const res = await fetch(host.url + stream);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const until = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+      return pattern.test(text);
+    };
+    assert.ok(await until(/"status":"PENDING"/), text);
+    await decideOnLinkAjaPage(body.redirect as { url: string; parameters: { name: string; value: string }[] }, 'pay');
+    assert.ok(await until(/"status":"SUCCESS"/), text);
+    assert.equal((await reader.read()).done, true, 'a final status ends the stream');
+  });
+
   it('serves the widget bundle and the demo shop with their URLs under /pay', async () => {
     const bundle = await fetch(`${host.url}/pay/linkaja-pay.js`);
     assert.equal(bundle.status, 200);
