@@ -1,5 +1,8 @@
 // pino, with secrets, signatures and phone numbers redacted wherever they appear in a log object.
-import { pino, type Logger } from 'pino';
+import type { DestinationStream, Logger, pino as pinoFn } from 'pino';
+import { requireCjs } from './lib/require-cjs.ts';
+
+const { pino } = requireCjs('pino') as { pino: typeof pinoFn };
 
 export type { Logger };
 
@@ -31,7 +34,7 @@ export const REDACT_PATHS = [
   '*.status_token',
 ];
 
-export function createLogger(opts: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {
   return pino(
     {
       level: opts.level ?? 'info',

@@ -3,7 +3,10 @@
 // `trust proxy` with a hop count reads it). Node's own request, so the routes answered ahead of
 // Express's routing read it the same way as those behind it.
 import type { IncomingMessage } from 'node:http';
-import proxyaddr from 'proxy-addr';
+import type proxyaddrFn from 'proxy-addr';
+import { requireCjs } from '../lib/require-cjs.ts';
+
+const proxyaddr = requireCjs('proxy-addr') as typeof proxyaddrFn;
 
 export type ClientAddress = (req: IncomingMessage) => string;
 

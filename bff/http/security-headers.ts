@@ -5,7 +5,10 @@
 // CPU time in a profile.
 import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
-import helmet from 'helmet';
+import type helmetFn from 'helmet';
+import { requireCjs } from '../lib/require-cjs.ts';
+
+const helmet = requireCjs('helmet') as typeof helmetFn;
 
 /** Every non-page answer: never framed, never sniffed as something else, never leaking a Referer. */
 export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {

@@ -3,10 +3,13 @@
 // page, after the request has done its work). Node's own request and response, so the status route
 // answered ahead of Express's routing runs the same two steps as the routes behind it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import cors from 'cors';
+import type corsFn from 'cors';
 import type { RequestHandler } from 'express';
 import { IDEMPOTENCY_KEY_HEADER } from '../../shared/api.ts';
+import { requireCjs } from '../lib/require-cjs.ts';
 import { ApiError } from './errors.ts';
+
+const cors = requireCjs('cors') as typeof corsFn;
 
 export class WidgetCors {
   private readonly headers: (req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) => void;

@@ -3,7 +3,7 @@
 // the signature is checked against the path of the BFF's *public* notification URL; the order changes
 // in the same transaction that records the notification; 200 only after that commit.
 import type { IncomingMessage } from 'node:http';
-import getRawBody from 'raw-body';
+import type getRawBodyFn from 'raw-body';
 import type { Config } from '../config.ts';
 import { Notification } from '../doku/schemas.ts';
 import { DokuSignatureError, verifyDokuSignature } from '../doku/verify.ts';
@@ -13,7 +13,10 @@ import { sendNoStoreJson } from '../http/no-store-json.ts';
 import type { RateLimit } from '../http/rate-limit.ts';
 import type { BffMetrics } from '../metrics/metrics.ts';
 import { applyReport, type ApplyDeps } from '../payments/apply-report.ts';
+import { requireCjs } from '../lib/require-cjs.ts';
 import { storeFailure } from '../store/errors.ts';
+
+const getRawBody = requireCjs('raw-body') as typeof getRawBodyFn;
 
 export interface NotificationDeps extends ApplyDeps {
   config: Config;
