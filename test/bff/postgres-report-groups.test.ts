@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
-import { openStore } from '../../bff/store/index.ts';
 import type { Store } from '../../bff/store/types.ts';
 import { insertAgedOrder, paidNotificationReport } from '../helpers/orders.ts';
-import { freshSchema, type TestSchema } from '../helpers/pg.ts';
+import { storeOnFreshSchema, type StoreOnSchema } from '../helpers/pg.ts';
 
 const T0 = new Date('2026-03-01T09:00:00.000Z');
 const AMOUNT = 25_000;
@@ -17,7 +16,7 @@ const paid = (invoice: string, requestId: string, rawBody?: string) =>
   paidNotificationReport(invoice, requestId, { amount: AMOUNT, at: T0, rawBody });
 
 describe('PostgreSQL report groups', () => {
-  let schema: TestSchema | undefined;
+  let fixture: StoreOnSchema | undefined;
   let skip: string | undefined;
   let store: Store;
   let admin: pg.Client;
@@ -36,18 +35,11 @@ describe('PostgreSQL report groups', () => {
     );
 
   before(async () => {
-    const s = await freshSchema();
+    const s = await storeOnFreshSchema();
     if ('skip' in s) return void (skip = s.skip);
-    schema = s;
-    store = await openStore(s.url);
-    admin = new pg.Client({ connectionString: s.url });
-    await admin.connect();
+    ({ store, admin } = fixture = s);
   });
-  after(async () => {
-    await admin?.end();
-    await store?.close();
-    await schema?.drop();
-  });
+  after(() => fixture?.close());
 
   it('applies 40 reports arriving at once, each as if alone, in far fewer transactions', async (t: TestContext) => {
     if (skip) return t.skip(skip);

@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
-import { openStore } from '../../bff/store/index.ts';
 import type { Store } from '../../bff/store/types.ts';
 import { paidNotificationReport } from '../helpers/orders.ts';
-import { freshSchema, type TestSchema } from '../helpers/pg.ts';
+import { storeOnFreshSchema, type StoreOnSchema } from '../helpers/pg.ts';
 
 const T0 = new Date('2026-02-01T09:00:00.000Z');
 const INVOICE = 'INV-PIPELINED-1';
@@ -15,18 +14,15 @@ const INVOICE = 'INV-PIPELINED-1';
 const paid = paidNotificationReport(INVOICE, 'notif-pipelined-1', { amount: 30_000, at: T0 });
 
 describe('PostgreSQL report transaction', () => {
-  let schema: TestSchema | undefined;
+  let fixture: StoreOnSchema | undefined;
   let skip: string | undefined;
   let store: Store;
   let admin: pg.Client;
 
   before(async () => {
-    const s = await freshSchema();
+    const s = await storeOnFreshSchema();
     if ('skip' in s) return void (skip = s.skip);
-    schema = s;
-    store = await openStore(s.url);
-    admin = new pg.Client({ connectionString: s.url });
-    await admin.connect();
+    ({ store, admin } = fixture = s);
     await store.insertOrder({
       invoiceNumber: INVOICE,
       amount: 30_000,
@@ -38,11 +34,7 @@ describe('PostgreSQL report transaction', () => {
       expiresAt: new Date(T0.getTime() + 900_000),
     });
   });
-  after(async () => {
-    await admin?.end();
-    await store?.close();
-    await schema?.drop();
-  });
+  after(() => fixture?.close());
 
   it('a failed write rolls the notification back whole; the retry is applied', async (t: TestContext) => {
     if (skip) return t.skip(skip);

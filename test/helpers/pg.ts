@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
+import { openStore } from '../../bff/store/index.ts';
+import type { Store } from '../../bff/store/types.ts';
 
 export const DEFAULT_TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -159,5 +161,30 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       pairs.clear();
     },
     close: stop,
+  };
+}
+
+/** A store on a fresh schema and a client of its own on that schema (for triggers, system columns). */
+export interface StoreOnSchema {
+  store: Store;
+  admin: pg.Client;
+  /** Closes both and drops the schema. */
+  close(): Promise<void>;
+}
+
+export async function storeOnFreshSchema(): Promise<StoreOnSchema | { skip: string }> {
+  const schema = await freshSchema();
+  if ('skip' in schema) return schema;
+  const store = await openStore(schema.url);
+  const admin = new pg.Client({ connectionString: schema.url });
+  await admin.connect();
+  return {
+    store,
+    admin,
+    async close() {
+      await admin.end();
+      await store.close();
+      await schema.drop();
+    },
   };
 }
