@@ -45,6 +45,26 @@ interface OrderStreams {
   unsubscribe: () => void;
 }
 
+/**
+ * Node keeps what a response sent for its whole life: the header block, built as a rope of some 80
+ * pieces, and every header set before writeHead in an object for getHeader() (2.7 KB and 1.9 KB a
+ * stream, in heap snapshots). Reading one character makes V8 flatten the block in place; the object
+ * is let go (nothing reads a sent response's headers). Where Node names it differently, it is kept.
+ */
+function keepOnlyTheSentHead(res: ServerResponse): void {
+  const header: unknown = (res as { _header?: unknown })._header;
+  if (typeof header === 'string') header.charCodeAt(0);
+  const outHeaders = Object.getOwnPropertySymbols(res).find((s) => s.description === 'kOutHeaders');
+  if (outHeaders) (res as unknown as Record<symbol, unknown>)[outHeaders] = null;
+}
+
+/** Each open stream by its response, for the one 'close' listener they all share (no closure each). */
+const streamOf = new WeakMap<ServerResponse, { hub: StreamHub; stream: Stream }>();
+function streamClosed(this: ServerResponse): void {
+  const open = streamOf.get(this);
+  open?.hub.forget(open.stream);
+}
+
 export class StreamHub {
   private readonly orders = new Map<string, OrderStreams>();
   private readonly perAddress = new Map<string, number>();
@@ -93,10 +113,7 @@ export class StreamHub {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 3000\n\n');
-    // Node keeps the header block it sent, built as a rope of some 80 pieces (2.7 KB a stream,
-    // measured in a heap snapshot); reading one character makes V8 flatten it in place.
-    const header: unknown = (res as { _header?: unknown })._header;
-    if (typeof header === 'string') header.charCodeAt(0);
+    keepOnlyTheSentHead(res);
     const stream = new Stream(res, invoice, payment.reference, address, lastSeen, Date.now());
     let order = this.orders.get(invoice);
     if (!order) {
@@ -106,7 +123,8 @@ export class StreamHub {
     order.streams.add(stream);
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     this.count++;
-    res.once('close', () => this.remove(stream));
+    streamOf.set(res, { hub: this, stream });
+    res.on('close', streamClosed);
     this.timer ??= setInterval(() => this.beat(), Math.min(this.limits.heartbeatMs, this.limits.maxStreamMs));
     return stream;
   }
@@ -139,12 +157,12 @@ export class StreamHub {
   }
 
   private close(stream: Stream): void {
-    this.remove(stream);
+    this.forget(stream);
     stream.res.end();
   }
 
   /** Forget a stream (its client left, or it was ended); once only. */
-  private remove(stream: Stream): void {
+  forget(stream: Stream): void {
     const order = this.orders.get(stream.invoice);
     if (!order?.streams.delete(stream)) return;
     if (order.streams.size === 0) {

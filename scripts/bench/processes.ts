@@ -150,5 +150,7 @@ export async function startBff(s: BffSettings, logDir: string): Promise<Proc> {
   };
   // BENCH_CPU_PROF=<dir>: each BFF process writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  return start('BFF', [...profile, ...SERVER_ENTRY.args], env, port, join(logDir, 'bff.log'), '/healthz');
+  // BENCH_BFF_NODE_ARGS="--trace-gc ...": more flags for the BFF's node (a diagnosis, not a figure).
+  const extra = process.env.BENCH_BFF_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return start('BFF', [...profile, ...extra, ...SERVER_ENTRY.args], env, port, join(logDir, 'bff.log'), '/healthz');
 }

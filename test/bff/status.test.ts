@@ -99,6 +99,12 @@ describe('status', () => {
       const s = await openStream(streamUrl(p));
       assert.equal(s.status, 200);
       assert.match(String(s.headers['content-type']), /^text\/event-stream/);
+      // The head still carries what every API answer does (the stream lets go of Node's copy once sent).
+      assert.equal(s.headers['cache-control'], 'no-store');
+      assert.match(String(s.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+      assert.equal(s.headers['x-content-type-options'], 'nosniff');
+      assert.ok(s.headers['content-security-policy']);
+      assert.ok(s.headers['ratelimit-policy'] ?? s.headers['ratelimit'], 'the read budget is announced');
       const first = await s.event(0);
       assert.equal(first.event, 'status');
       assert.equal(JSON.parse(first.data).status, 'PENDING');
