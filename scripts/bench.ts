@@ -37,7 +37,7 @@ const STREAMS_WANTED = 10_000;
 const BURST = { size: 1000, concurrency: 32 };
 /** Orders to notify, each once: 11 s at about 4,500/s on SQLite (a faster server runs out sooner). */
 const NOTIFY = { sqlite: 50_000, pg: 24_000, streamsWarmUp: 500 };
-const CREATE = { warm: 50, samples: 300 };
+const CREATE = { samples: 300 };
 /** info, as deployed: the access log line per request is part of what a request costs. */
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 /** BENCH_ONLY=status,notifications runs just those phases (rss, status, notifications, create, streams, pg). */
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
 
   if (runs('create')) {
     const create = await phase('create payment | the simulator alone', 30, () =>
-      createLatency(bff, sim, creds, CREATE.warm, CREATE.samples),
+      createLatency(bff, sim, creds, CREATE.samples),
     );
     figures.push(createFigure(create));
   }

@@ -42,7 +42,7 @@ export const createFigure = (c: CreateLatency): Figure => ({
   unit: 'ms',
   baseline: { label: 'simulator p50 ms', value: c.simulatorP50 },
   goal: { on: 'value', op: '<=', target: 2 },
-  note: `p50 ${c.bffP50.toFixed(2)} ms through the BFF, ${c.simulatorP50.toFixed(2)} ms straight to the simulator; ${c.samples} sequential pairs`,
+  note: `p50 ${c.bffP50.toFixed(2)} ms through the BFF, ${c.simulatorP50.toFixed(2)} ms straight to the simulator; ${c.samples} sequential pairs after ${c.warm} to warm up`,
 });
 
 export function streamFigures(s: StreamFigures, wanted: number, burstConcurrency: number): Figure[] {
