@@ -18,6 +18,7 @@ import {
   LOAD,
   paidNotifications,
   statusPolls,
+  bareStreamsMemory,
   streamsAndBurst,
   warmNotifications,
 } from './bench/phases.ts';
@@ -25,6 +26,7 @@ import { freshPgSchema } from './bench/pg.ts';
 import {
   SERVER_ENTRY,
   startBareProcess,
+  startBareStreamsProcess,
   startBff,
   startSimulatorProcess,
   type BffSettings,
@@ -137,6 +139,15 @@ async function main(): Promise<void> {
   // warmed on other orders so the burst meets the notification path compiled, as it would in service.
   let streamsHeld: number | undefined;
   if (runs('streams')) {
+    const bareStreams = await phase(`${customers.length} streams held by bare Node http`, 40, async () => {
+      const bare = await startBareStreamsProcess(dir);
+      try {
+        await sleep(SETTLE_MS);
+        return await bareStreamsMemory(bare, customers, SETTLE_MS);
+      } finally {
+        await bare.stop();
+      }
+    });
     bff = await phase('restart BFF for the streams, warm it', 40, async () => {
       const restarted = await startBff(settings(sqliteUrl), dir);
       await warmNotifications(restarted, creds, warmers);
@@ -144,11 +155,11 @@ async function main(): Promise<void> {
     });
     await sleep(SETTLE_MS);
     const streams = await phase(`${customers.length} streams, then ${BURST.size} notified`, 60, () =>
-      streamsAndBurst(bff, creds, customers, BURST.size, BURST.concurrency, SETTLE_MS),
+      streamsAndBurst(bff, creds, customers, BURST, SETTLE_MS),
     );
     await bff.stop();
     streamsHeld = streams.opened;
-    figures.push(...streamFigures(streams, STREAMS_WANTED, BURST.concurrency));
+    figures.push(...streamFigures({ ...streams, bare: bareStreams }, STREAMS_WANTED, BURST.concurrency));
   }
 
   const schema = runs('pg') ? await freshPgSchema() : undefined;

@@ -1,7 +1,7 @@
 // What each measurement becomes in the table: value, baseline, goal (issue #15) and a note that says
 // how it was measured.
 import { percentile, type Rate } from './load.ts';
-import type { CreateLatency, Paired, StreamFigures } from './phases.ts';
+import type { CreateLatency, HeldStreamsMemory, Paired, StreamFigures } from './phases.ts';
 import type { Figure } from './report.ts';
 
 const refused = (who: string, r: Rate) =>
@@ -46,17 +46,22 @@ export const createFigure = (c: CreateLatency): Figure => ({
 });
 
 export function streamFigures(s: StreamFigures, wanted: number, burstConcurrency: number): Figure[] {
-  const added = s.rssAfterMb - s.rssBeforeMb;
+  const added = (m: HeldStreamsMemory) => ((m.rssAfterMb - m.rssBeforeMb) * wanted) / m.opened;
+  const perStream = (m: HeldStreamsMemory) => (((m.rssAfterMb - m.rssBeforeMb) * 1024) / m.opened).toFixed(1);
   const scaled = s.opened < wanted ? ` (only ${s.opened} held, by the open-files limit: scaled linearly)` : '';
   const b = s.burst;
   return [
     {
       key: 'streams_rss_added_mb',
       label: `RSS added by ${wanted} open streams`,
-      value: (added * wanted) / s.opened,
+      value: added(s),
       unit: 'MB',
+      baseline: { label: 'bare Node http', value: added(s.bare) },
       goal: { on: 'value', op: '<=', target: 100 },
-      note: `${s.rssBeforeMb.toFixed(0)} -> ${s.rssAfterMb.toFixed(0)} MB, ${((added * 1024) / s.opened).toFixed(1)} KB a stream; ${s.opened} opened in ${s.openSeconds.toFixed(1)} s${scaled}`,
+      note:
+        `${s.rssBeforeMb.toFixed(0)} -> ${s.rssAfterMb.toFixed(0)} MB, ${perStream(s)} KB a stream; ${s.opened} opened in ` +
+        `${s.openSeconds.toFixed(1)} s${scaled}; bare Node http ${s.bare.rssBeforeMb.toFixed(0)} -> ` +
+        `${s.bare.rssAfterMb.toFixed(0)} MB, ${perStream(s.bare)} KB a stream`,
     },
     {
       key: 'burst_event_p99_ms',

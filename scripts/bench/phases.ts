@@ -4,7 +4,7 @@ import { keepAlive, measureRate, percentile, timedRequest, type Rate } from './l
 import { nextAddress, type SeededOrder } from './orders.ts';
 import type { DokuCredentials, Proc } from './processes.ts';
 import { paidNotification, simulatorCreate, type PreparedRequest } from './signed.ts';
-import { notifyBurst, openStreams, type BurstResult } from './streams.ts';
+import { notifyBurst, openStreams, type BurstResult, type HeldStreams } from './streams.ts';
 
 /** Every rate is measured with the same connections and durations as its baseline. */
 export const LOAD = { connections: 32, warmupSeconds: 3, seconds: 8, rounds: 4 };
@@ -179,30 +179,57 @@ export interface StreamFigures {
   burst: BurstResult;
 }
 
-/** Hold a stream per customer, read the server's memory before and after, then notify a burst of them. */
+export interface HeldStreamsMemory {
+  opened: number;
+  openSeconds: number;
+  rssBeforeMb: number;
+  /** Read `settleMs` after the last stream opened. */
+  rssAfterMb: number;
+}
+
+/** Hold a stream per customer on `server`, read its memory before and after, then `use` them while held. */
+async function holdingStreams<T>(
+  server: Proc,
+  customers: SeededOrder[],
+  settleMs: number,
+  use: (streams: HeldStreams) => Promise<T>,
+): Promise<HeldStreamsMemory & { result: T }> {
+  const rssBeforeMb = server.rssMb();
+  const started = performance.now();
+  const streams = await openStreams(Number(new URL(server.url).port), customers);
+  const openSeconds = (performance.now() - started) / 1000;
+  try {
+    await new Promise((r) => setTimeout(r, settleMs));
+    const rssAfterMb = server.rssMb();
+    return { opened: streams.count, openSeconds, rssBeforeMb, rssAfterMb, result: await use(streams) };
+  } finally {
+    streams.closeAll();
+  }
+}
+
+/** The same streams held by the bare Node server (bare-streams.mjs): the baseline for their memory. */
+export const bareStreamsMemory = (bare: Proc, customers: SeededOrder[], settleMs: number) =>
+  holdingStreams(bare, customers, settleMs, async () => undefined);
+
+export interface StreamFigures extends HeldStreamsMemory {
+  burst: BurstResult;
+  bare: HeldStreamsMemory;
+}
+
+/** Hold a stream per customer on the BFF, read its memory, then notify a burst of them. */
 export async function streamsAndBurst(
   bff: Proc,
   creds: DokuCredentials,
   customers: SeededOrder[],
-  burstSize: number,
-  burstConcurrency: number,
+  burst: { size: number; concurrency: number },
   settleMs: number,
-): Promise<StreamFigures> {
-  const rssBeforeMb = bff.rssMb();
-  const port = Number(new URL(bff.url).port);
-  const started = performance.now();
-  const streams = await openStreams(port, customers);
-  const openSeconds = (performance.now() - started) / 1000;
-  try {
-    await new Promise((r) => setTimeout(r, settleMs));
-    const rssAfterMb = bff.rssMb();
-    // Spread over the crowd, not its first arrivals; signed before the clock starts.
-    const step = Math.max(1, Math.floor(customers.length / burstSize));
-    const chosen = customers.filter((_, i) => i % step === 0).slice(0, burstSize);
-    const notifications = chosen.map((o) => ({ invoice: o.invoice, request: paidNotification(creds, o) }));
-    const burst = await notifyBurst(bff.url, streams, notifications, burstConcurrency);
-    return { opened: streams.count, openSeconds, rssBeforeMb, rssAfterMb, burst };
-  } finally {
-    streams.closeAll();
-  }
+): Promise<Omit<StreamFigures, 'bare'>> {
+  // Spread over the crowd, not its first arrivals; signed before the clock starts.
+  const step = Math.max(1, Math.floor(customers.length / burst.size));
+  const chosen = customers.filter((_, i) => i % step === 0).slice(0, burst.size);
+  const notifications = chosen.map((o) => ({ invoice: o.invoice, request: paidNotification(creds, o) }));
+  const { result, ...memory } = await holdingStreams(bff, customers, settleMs, (streams) =>
+    notifyBurst(bff.url, streams, notifications, burst.concurrency),
+  );
+  return { ...memory, burst: result };
 }

@@ -120,6 +120,13 @@ export async function startBareProcess(logDir: string): Promise<Proc> {
   return start('bare Express', args, { BARE_PORT: String(port) }, port, join(logDir, 'bare.log'));
 }
 
+/** The streams' baseline: bare node:http holding event streams (scripts/bench/bare-streams.mjs). */
+export async function startBareStreamsProcess(logDir: string): Promise<Proc> {
+  const port = await freePort();
+  const args = ['scripts/bench/bare-streams.mjs'];
+  return start('bare Node streams', args, { BARE_PORT: String(port) }, port, join(logDir, 'bare-streams.log'));
+}
+
 export interface BffSettings {
   databaseUrl: string;
   doku: DokuCredentials & { baseUrl: string };
