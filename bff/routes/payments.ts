@@ -3,6 +3,7 @@
 import { Router, type Request } from 'express';
 import { CreatePaymentRequest, IDEMPOTENCY_KEY_HEADER, IdempotencyKey } from '../../shared/api.ts';
 import { ApiError, invalidRequest } from '../http/errors.ts';
+import { sendNoStoreJson } from '../http/no-store-json.ts';
 import type { BffMetrics } from '../metrics/metrics.ts';
 import { createPayment, type CreatePaymentDeps } from '../payments/create-payment.ts';
 
@@ -37,10 +38,7 @@ export function paymentsRouter(deps: PaymentRoutesDeps): Router {
       log,
     });
     if (created) deps.metrics?.paymentCreated();
-    res
-      .set('Cache-Control', 'no-store')
-      .status(created ? 201 : 200)
-      .json(payment);
+    sendNoStoreJson(res, payment, created ? 201 : 200);
   });
 
   return router;
