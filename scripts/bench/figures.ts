@@ -69,7 +69,10 @@ export function streamFigures(s: StreamFigures, wanted: number, burstConcurrency
       value: percentile(b.sendToEvent, 99),
       unit: 'ms',
       goal: { on: 'value', op: '<=', target: 50 },
-      note: `p50 ${percentile(b.sendToEvent, 50).toFixed(1)} ms, max ${Math.max(...b.sendToEvent).toFixed(1)} ms; ${burstConcurrency} connections, ${b.seconds.toFixed(2)} s in all; ${b.beforeAck} events came before their 200; lost ${b.lost}`,
+      note:
+        `p50 ${percentile(b.sendToEvent, 50).toFixed(1)} ms, max ${Math.max(...b.sendToEvent).toFixed(1)} ms; ${burstConcurrency} connections, ${b.seconds.toFixed(2)} s in all; ${b.beforeAck} events came before their 200; lost ${b.lost}; ` +
+        `the bench's own collector paused ${b.clientGcMs.length} times, ${b.clientGcMs.reduce((a, x) => a + x, 0).toFixed(0)} ms in all, ` +
+        `longest ${Math.max(0, ...b.clientGcMs).toFixed(1)} ms`,
     },
   ];
 }

@@ -1,7 +1,7 @@
 // Many open status streams held cheaply (one raw socket each, no parser beyond spotting an event),
 // and a burst of notifications timed from each send to its event on its own stream.
 import { connect, type Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { keepAlive, timedRequest } from './load.ts';
 import type { SeededOrder } from './orders.ts';
 import type { PreparedRequest } from './signed.ts';
@@ -109,6 +109,11 @@ export interface BurstResult {
   /** Notifications answered other than 200, or whose event never came. */
   lost: number;
   seconds: number;
+  /**
+   * This process's own collector pauses during the burst (ms): it holds the 10,000 streams too, and an
+   * event that arrives during one is timed late by that much.
+   */
+  clientGcMs: number[];
 }
 
 /**
@@ -133,6 +138,9 @@ export async function notifyBurst(
   const arrivals: Promise<void>[] = [];
   let lost = 0;
   let next = 0;
+  const clientGcMs: number[] = [];
+  const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => clientGcMs.push(e.duration)));
+  gc.observe({ entryTypes: ['gc'] });
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -156,6 +164,7 @@ export async function notifyBurst(
     }),
   );
   await Promise.all(arrivals);
+  gc.disconnect();
   agent.destroy();
-  return { sendToEvent, beforeAck, lost, seconds: (performance.now() - started) / 1000 };
+  return { sendToEvent, beforeAck, lost, seconds: (performance.now() - started) / 1000, clientGcMs };
 }
