@@ -171,14 +171,6 @@ export async function createLatency(
   return { simulatorP50, bffP50, addedP50: bffP50 - simulatorP50, samples, warm };
 }
 
-export interface StreamFigures {
-  opened: number;
-  openSeconds: number;
-  rssBeforeMb: number;
-  rssAfterMb: number;
-  burst: BurstResult;
-}
-
 export interface HeldStreamsMemory {
   opened: number;
   openSeconds: number;
