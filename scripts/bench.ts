@@ -26,7 +26,6 @@ import { freshPgSchema } from './bench/pg.ts';
 import {
   SERVER_ENTRY,
   startBareProcess,
-  startBareStreamsProcess,
   startBff,
   startSimulatorProcess,
   type BffSettings,
@@ -140,7 +139,7 @@ async function main(): Promise<void> {
   let streamsHeld: number | undefined;
   if (runs('streams')) {
     const bareStreams = await phase(`${customers.length} streams held by bare Node http`, 40, async () => {
-      const bare = await startBareStreamsProcess(dir);
+      const bare = await startBareProcess(dir, 'streams');
       try {
         await sleep(SETTLE_MS);
         return await bareStreamsMemory(bare, customers, SETTLE_MS);

@@ -114,17 +114,16 @@ export async function startSimulatorProcess(creds: DokuCredentials, logDir: stri
   return start('DOKU simulator', args, env, port, join(logDir, 'simulator.log'));
 }
 
-export async function startBareProcess(logDir: string): Promise<Proc> {
-  const port = await freePort();
-  const args = ['scripts/bench/bare-server.mjs'];
-  return start('bare Express', args, { BARE_PORT: String(port) }, port, join(logDir, 'bare.log'));
-}
+/** The baselines: bare Express answering JSON (bare-server.mjs), or bare node:http holding event streams (bare-streams.mjs). */
+const BARE = {
+  json: { name: 'bare Express', script: 'bare-server' },
+  streams: { name: 'bare Node streams', script: 'bare-streams' },
+} as const;
 
-/** The streams' baseline: bare node:http holding event streams (scripts/bench/bare-streams.mjs). */
-export async function startBareStreamsProcess(logDir: string): Promise<Proc> {
+export async function startBareProcess(logDir: string, kind: keyof typeof BARE = 'json'): Promise<Proc> {
+  const { name, script } = BARE[kind];
   const port = await freePort();
-  const args = ['scripts/bench/bare-streams.mjs'];
-  return start('bare Node streams', args, { BARE_PORT: String(port) }, port, join(logDir, 'bare-streams.log'));
+  return start(name, [`scripts/bench/${script}.mjs`], { BARE_PORT: String(port) }, port, join(logDir, `${script}.log`));
 }
 
 export interface BffSettings {
